@@ -1,0 +1,118 @@
+package advisor
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Calibrated on ../shared/eval/questions.tsv (see eval_test.go, which prints
+// the figures): a question is answered when its best topic scores at least
+// minScore and knows at least minCoverage of what the question says.
+const (
+	minScore    = 6.0
+	minCoverage = 0.6
+	// suggestFloor is the least score for a "did you mean" suggestion.
+	suggestFloor = 2.5
+	maxSuggest   = 3
+)
+
+// Answer is the advisor's reply to a question.
+type Answer struct {
+	// Topic is the answering topic; nil when the question is outside the
+	// knowledge base or is a greeting.
+	Topic *Topic
+	// Score is the best topic's score (0 for a greeting).
+	Score float64
+	// Suggestions are the closest topics when Topic is nil.
+	Suggestions []*Topic
+	// Text is the reply in the knowledge base's Markdown subset.
+	Text string
+}
+
+// helpWords are the words of a greeting or of a question about the bot
+// itself ("hey bot, what can I ask you?"): such a message gets the help
+// text, not a topic.
+var helpWords = setOf("help", "bot", "question", "ask", "command", "menu", "topic",
+	"hiya", "yo", "sup", "morn", "afternoon", "even", "good", "great", "cool", "nice", "ty", "thx", "welcom")
+
+// Ask finds the topic that answers question, or says what it can help with.
+func (kb *KB) Ask(question string) Answer {
+	q := unique(terms(question, kb.index.correct))
+	if isGreeting(q) {
+		return Answer{Text: kb.helpText()}
+	}
+	ranked := kb.rank(q)
+	best := ranked[0]
+	if best.score >= minScore && kb.index.coverage(q, best.topic) >= minCoverage {
+		t := kb.topics[best.topic]
+		return Answer{Topic: t, Score: best.score, Text: t.Body}
+	}
+	a := Answer{Score: best.score}
+	for _, r := range ranked {
+		if r.score < suggestFloor || len(a.Suggestions) == maxSuggest {
+			break
+		}
+		a.Suggestions = append(a.Suggestions, kb.topics[r.topic])
+	}
+	a.Text = kb.abstainText(a.Suggestions)
+	return a
+}
+
+type ranked struct {
+	topic int
+	score float64
+}
+
+func (kb *KB) rank(q []string) []ranked {
+	topic, phrasing := kb.index.score(q)
+	out := make([]ranked, len(topic))
+	for i := range topic {
+		out[i] = ranked{topic: i, score: topic[i] + phrasingWeight*phrasing[i]}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+	return out
+}
+
+func isGreeting(q []string) bool {
+	for _, t := range q {
+		if !helpWords[t] {
+			return false
+		}
+	}
+	return true
+}
+
+func unique(ts []string) []string {
+	seen := make(map[string]bool, len(ts))
+	out := ts[:0]
+	for _, t := range ts {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// helpText is the reply to a greeting: what the bot can answer.
+func (kb *KB) helpText() string {
+	return "I answer questions about **US clinical experience (USCE)** for IMGs: what counts " +
+		"(telehealth, observerships, research), how much you need and when, finding and vetting " +
+		"rotations, letters, and how to present it all in ERAS and interviews.\n\n" +
+		"Ask in your own words, for example: \"does telehealth count as USCE?\" or " +
+		"\"how many months of USCE do I need?\". /topics lists everything I know."
+}
+
+func (kb *KB) abstainText(suggestions []*Topic) string {
+	var b strings.Builder
+	b.WriteString("That is outside what I know. I can help with US clinical experience for IMGs: " +
+		"what counts, how much and when, finding and vetting rotations, letters, ERAS and interviews.")
+	if len(suggestions) > 0 {
+		b.WriteString("\n\nDid you mean:")
+		for _, t := range suggestions {
+			fmt.Fprintf(&b, "\n- %s", t.Title)
+		}
+	}
+	return b.String()
+}

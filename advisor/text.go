@@ -1,0 +1,164 @@
+package advisor
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"golang.org/x/text/unicode/norm"
+)
+
+// maxQueryBytes bounds the text the matcher reads: a chat question is a few
+// hundred bytes, and a 100 KB paste must not cost more than a normal one.
+const maxQueryBytes = 2000
+
+// words splits text into lower-case words: runs of letters and digits after
+// Unicode compatibility normalisation with accents removed, so "Électif",
+// "ＵＳＣＥ" and "usce" meet. A "$" directly before a number becomes the
+// word "$" so that prices survive as a concept. Invalid UTF-8 is dropped.
+func words(text string) []string {
+	if len(text) > maxQueryBytes {
+		text = text[:maxQueryBytes]
+	}
+	text = strings.ToValidUTF8(text, " ")
+	text = norm.NFKD.String(text)
+	var out []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			out = append(out, splitNumber(b.String())...)
+			b.Reset()
+		}
+	}
+	for i, r := range text {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// A combining mark left by NFKD: part of the letter before it.
+		case r == '\'' || r == '’':
+			// "don't", "LoR's": keep the word whole ("dont", "lors").
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+		case r == '$':
+			flush()
+			if next, _ := utf8.DecodeRuneInString(text[i+1:]); unicode.IsDigit(next) {
+				out = append(out, "$")
+			}
+		default:
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// splitNumber separates a number from the unit glued to it ("4wks", "3k",
+// "2ck") but leaves words that merely contain digits ("b1", "h1b", "step2").
+func splitNumber(w string) []string {
+	i := strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' })
+	if i <= 0 {
+		return []string{w}
+	}
+	return []string{w[:i], w[i:]}
+}
+
+// terms turns text into the index terms the matcher compares: domain
+// phrases and synonyms become one concept term (see lexicon.go), stop words
+// go, and the rest is stemmed with the Snowball English stemmer. fix, when
+// not nil, may replace a word the knowledge base has never seen (a typo)
+// before it is looked up.
+func terms(text string, fix func(string) string) []string {
+	ws := words(text)
+	if fix != nil {
+		for i, w := range ws {
+			ws[i] = fix(w)
+		}
+	}
+	out := make([]string, 0, len(ws))
+	for i := 0; i < len(ws); {
+		if n := matchPrice(ws[i:]); n > 0 {
+			out = append(out, "money")
+			i += n
+			continue
+		}
+		if concept, n := matchPhrase(ws[i:]); n > 0 {
+			out = append(out, concept...)
+			i += n
+			continue
+		}
+		if t := term(ws[i]); t != "" {
+			out = append(out, t)
+		}
+		i++
+	}
+	return out
+}
+
+// term maps one word to its index term, or "" for a stop word.
+func term(w string) string {
+	if c, ok := synonyms[w]; ok {
+		return c
+	}
+	if isNumber(w) {
+		if len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")) {
+			return "yearnum"
+		}
+		return "num"
+	}
+	if stopWords[w] {
+		return ""
+	}
+	return english.Stem(w, true)
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// matchPrice recognises an amount of money at the start of ws ("$ 2000",
+// "3 k", "2500 usd") and returns the number of words it spans, so that
+// "$2000" is money and not the year 2000.
+func matchPrice(ws []string) int {
+	n := 0
+	if ws[0] == "$" {
+		n = 1
+	}
+	if n >= len(ws) || !isNumber(ws[n]) {
+		return 0
+	}
+	if n+1 < len(ws) && (ws[n+1] == "k" || synonyms[ws[n+1]] == "money") {
+		return n + 2
+	}
+	if n == 1 {
+		return 2
+	}
+	return 0
+}
+
+// matchPhrase finds the longest lexicon phrase at the start of ws and
+// returns its concept terms and the number of words it spans.
+func matchPhrase(ws []string) ([]string, int) {
+	for n := min(maxPhraseWords, len(ws)); n >= 2; n-- {
+		if concept, ok := phrases[strings.Join(ws[:n], " ")]; ok {
+			return concept, n
+		}
+	}
+	return nil, 0
+}
+
+// deletes returns w with each one of its letters removed: two words within
+// one edit (insertion, deletion, substitution or swap) share a variant or
+// one is a variant of the other (the SymSpell idea).
+func deletes(w string) []string {
+	rs := []rune(w)
+	out := make([]string, 0, len(rs))
+	for i := range rs {
+		out = append(out, string(rs[:i])+string(rs[i+1:]))
+	}
+	return out
+}

@@ -1,0 +1,92 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/uscebot/uscebot/bot/rich"
+)
+
+// Chain applies middleware so that the first one listed is the outermost.
+func Chain(h Handler, mw ...Middleware) Handler {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// Recover turns a panic in the handling of one message into a logged error
+// (with the stack) and an apology to that user; other users' messages are
+// not affected.
+func Recover(log *slog.Logger) Middleware {
+	return func(next Handler) Handler {
+		return func(ctx context.Context, m Message) (r Reply, err error) {
+			defer func() {
+				if p := recover(); p != nil {
+					log.ErrorContext(ctx, "panic while handling a message",
+						"platform", m.Platform, "user", HashID(m.UserID),
+						"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					r, err = Reply{Text: rich.Plain("Sorry, something broke while I handled that message. " +
+						"It has been logged; please try again or ask something else.")}, nil
+				}
+			}()
+			return next(ctx, m)
+		}
+	}
+}
+
+// ErrorReplies turns an error into the reply the user sees: an application
+// error's own message, or a generic apology for an internal one (which Log,
+// inside it, has already logged).
+func ErrorReplies() Middleware {
+	return func(next Handler) Handler {
+		return func(ctx context.Context, m Message) (Reply, error) {
+			r, err := next(ctx, m)
+			if err != nil {
+				return Reply{Text: rich.Plain(ErrorMessage(err))}, nil
+			}
+			return r, nil
+		}
+	}
+}
+
+// Log logs one line per handled message: platform, hashed user, command,
+// duration and outcome. It never logs message text.
+func Log(log *slog.Logger) Middleware {
+	return func(next Handler) Handler {
+		return func(ctx context.Context, m Message) (Reply, error) {
+			start := time.Now()
+			r, err := next(ctx, m)
+			outcome := "ok"
+			level := slog.LevelInfo
+			if err != nil {
+				outcome = "error"
+				if _, ok := errors.AsType[*Error](err); ok {
+					outcome = "rejected"
+				} else {
+					level = slog.LevelError
+				}
+			}
+			attrs := []any{"platform", m.Platform, "user", HashID(m.UserID), "command", commandOf(m),
+				"duration", time.Since(start), "outcome", outcome}
+			if level == slog.LevelError {
+				attrs = append(attrs, "error", err)
+			}
+			log.Log(ctx, level, "message handled", attrs...)
+			return r, err
+		}
+	}
+}
+
+// HashID returns a short stable hash of a platform user id, so logs can
+// follow one user without naming them.
+func HashID(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:6])
+}

@@ -1,0 +1,256 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/bot/rich"
+)
+
+// MaxMessageRunes is the longest message the router reads: longer than
+// any platform lets a user send in one message, far longer than a
+// question.
+const MaxMessageRunes = 4096
+
+// forgetWindow is how long a /forget confirmation button stays valid: an
+// old confirmation pressed days later must not delete a new profile.
+const forgetWindow = 10 * time.Minute
+
+// Router answers messages: commands, questions and button presses.
+type Router struct {
+	kb    *advisor.KB
+	store Store
+	now   func() time.Time
+	cmds  map[string]command
+	order []string // command names in the order /help lists them
+}
+
+type command struct {
+	usage string // the arguments, for /help and usage errors
+	help  string
+	run   func(ctx context.Context, m Message, args string) (Reply, error)
+}
+
+// NewRouter returns a router over the knowledge base and the store. now
+// is the clock (time.Now in production).
+func NewRouter(kb *advisor.KB, store Store, now func() time.Time) *Router {
+	r := &Router{kb: kb, store: store, now: now}
+	r.cmds = map[string]command{
+		"start":  {help: "what I do and how to use me", run: r.help},
+		"help":   {help: "this message", run: r.help},
+		"ask":    {usage: "<question>", help: "ask about US clinical experience", run: r.ask},
+		"topics": {help: "everything I can answer", run: r.topics},
+		"export": {help: "everything I store about you, as JSON", run: r.export},
+		"forget": {help: "delete everything I store about you", run: r.forget},
+	}
+	r.order = []string{"ask", "topics", "export", "forget", "help"}
+	return r
+}
+
+// Handler returns the router wrapped in its middleware: panic recovery
+// outermost, then errors turned into replies, then logging. The returned
+// handler's error is always nil.
+func (r *Router) Handler(log *slog.Logger) Handler {
+	return Chain(r.Handle, Recover(log), ErrorReplies(), Log(log))
+}
+
+// Commands lists the chat commands with their one-line descriptions, for
+// platforms that publish a command menu.
+func (r *Router) Commands() []CommandInfo {
+	out := make([]CommandInfo, 0, len(r.order))
+	for _, name := range r.order {
+		c := r.cmds[name]
+		out = append(out, CommandInfo{Name: name, Usage: c.usage, Description: c.help})
+	}
+	return out
+}
+
+// CommandInfo describes a chat command.
+type CommandInfo struct {
+	Name        string
+	Usage       string
+	Description string
+}
+
+// Handle handles one message without middleware.
+func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
+	m.Text = strings.TrimSpace(strings.ToValidUTF8(m.Text, "\uFFFD"))
+	if utf8.RuneCountInString(m.Text) > MaxMessageRunes {
+		return Reply{}, Errorf(EInvalid, "That message is too long; please keep it under %d characters.", MaxMessageRunes)
+	}
+	if m.Choice != "" {
+		return r.choose(ctx, m)
+	}
+	name, args, isCmd := parseCommand(m.Text)
+	if !isCmd {
+		if m.Chat == Group {
+			// In a group only commands are for the bot; adapters pass
+			// mentions on as /ask.
+			return Reply{}, nil
+		}
+		if m.Text == "" {
+			return Reply{}, Errorf(EInvalid, "Send me a question, or /help to see what I can do.")
+		}
+		return r.ask(ctx, m, m.Text)
+	}
+	c, ok := r.cmds[name]
+	if !ok {
+		return Reply{}, Errorf(EInvalid, "I don't know the command /%s. Send /help for the list.", name)
+	}
+	if err := r.touch(ctx, m); err != nil {
+		return Reply{}, err
+	}
+	return c.run(ctx, m, args)
+}
+
+// parseCommand splits "/ask@uscebot does it count" into "ask" and "does it
+// count". The "@botname" suffix is the adapters' business: they pass only
+// commands meant for this bot.
+func parseCommand(text string) (name, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	word, args, _ := strings.Cut(text[1:], " ")
+	word, _, _ = strings.Cut(word, "@")
+	return strings.ToLower(word), strings.TrimSpace(args), true
+}
+
+func (r *Router) touch(ctx context.Context, m Message) error {
+	if err := r.store.Touch(ctx, m.User(), r.now()); err != nil {
+		return fmt.Errorf("touch user: %w", err)
+	}
+	return nil
+}
+
+func (r *Router) help(ctx context.Context, m Message, _ string) (Reply, error) {
+	t := rich.Text{
+		{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("uscebot"), rich.S(" answers questions about US clinical " +
+			"experience (USCE) for international medical graduates: what counts (telehealth, observerships, " +
+			"research), how much you need and when, finding and vetting rotations, letters, ERAS and interviews. " +
+			"Answers come from a curated knowledge base and name their sources.")}},
+	}
+	if m.Chat == Direct {
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("Just type your question, or use a command:")}})
+	} else {
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("Commands:")}})
+	}
+	for _, c := range r.Commands() {
+		line := "/" + c.Name
+		if c.Usage != "" {
+			line += " " + c.Usage
+		}
+		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.B(line), rich.S(" - " + c.Description)}})
+	}
+	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Privacy: "), rich.S(
+		"I store your platform user id and when you last wrote, nothing else; I never log what you write. " +
+			"/export shows everything stored and /forget deletes it.")}})
+	return Reply{Text: t}, nil
+}
+
+func (r *Router) ask(ctx context.Context, m Message, question string) (Reply, error) {
+	if strings.TrimSpace(question) == "" {
+		return Reply{}, Errorf(EInvalid, "Usage: /ask <question>, for example /ask does telehealth count as USCE?")
+	}
+	if err := r.touch(ctx, m); err != nil {
+		return Reply{}, err
+	}
+	a := r.kb.Ask(question)
+	if a.Topic == nil {
+		return Reply{Text: rich.Markdown(a.Text)}, nil
+	}
+	return Reply{Text: AnswerText(r.kb, a)}, nil
+}
+
+// AnswerText renders a topic answer: title, body, related topics, sources.
+func AnswerText(kb *advisor.KB, a advisor.Answer) rich.Text {
+	t := rich.Para(rich.B(a.Topic.Title))
+	t = append(t, rich.Markdown(a.Text)...)
+	if len(a.Topic.Related) > 0 {
+		titles := make([]string, 0, len(a.Topic.Related))
+		for _, id := range a.Topic.Related {
+			titles = append(titles, kb.Topic(id).Title)
+		}
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Related: "), rich.S(strings.Join(titles, " / "))}})
+	}
+	srcs := make([]string, 0, len(a.Topic.Sources))
+	for _, s := range a.Topic.Sources {
+		srcs = append(srcs, fmt.Sprintf("%q (%s)", s.Title, s.Publisher))
+	}
+	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Sources: "), rich.S(strings.Join(srcs, "; "))}})
+	return t
+}
+
+func (r *Router) topics(ctx context.Context, m Message, _ string) (Reply, error) {
+	t := rich.Para(rich.S("I can answer these questions (ask in your own words):"))
+	for _, tp := range r.kb.Topics() {
+		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.S(tp.Title)}})
+	}
+	return Reply{Text: t}, nil
+}
+
+func (r *Router) export(ctx context.Context, m Message, _ string) (Reply, error) {
+	data, err := r.store.Export(ctx, m.User())
+	if err != nil {
+		return Reply{}, fmt.Errorf("export: %w", err)
+	}
+	return Reply{
+		Text:    rich.Plain("Here is everything I store about you."),
+		Private: true,
+		File:    &File{Name: "uscebot-export.json", Data: data},
+	}, nil
+}
+
+func (r *Router) forget(ctx context.Context, m Message, _ string) (Reply, error) {
+	return Reply{
+		Text: rich.Para(rich.S("This deletes "), rich.B("everything"), rich.S(" I store about you, for good. Are you sure?")),
+		Choices: []Choice{
+			{ID: "forget:yes:" + strconv.FormatInt(r.now().Unix(), 10), Label: "Yes, delete everything"},
+			{ID: "forget:no", Label: "No, keep it"},
+		},
+		Private: true,
+	}, nil
+}
+
+// choose handles a button press.
+func (r *Router) choose(ctx context.Context, m Message) (Reply, error) {
+	parts := strings.Split(m.Choice, ":")
+	switch {
+	case parts[0] == "forget" && len(parts) == 2 && parts[1] == "no":
+		return Reply{Text: rich.Plain("Nothing was deleted."), Private: true}, nil
+	case parts[0] == "forget" && len(parts) == 3 && parts[1] == "yes":
+		asked, err := strconv.ParseInt(parts[2], 10, 64)
+		if err != nil || r.now().Sub(time.Unix(asked, 0)) > forgetWindow {
+			return Reply{Text: rich.Plain("That confirmation has expired. Send /forget again if you still want everything deleted."), Private: true}, nil
+		}
+		existed, err := r.store.Forget(ctx, m.User())
+		if err != nil {
+			return Reply{}, fmt.Errorf("forget: %w", err)
+		}
+		if !existed {
+			return Reply{Text: rich.Plain("There was nothing stored about you."), Private: true}, nil
+		}
+		return Reply{Text: rich.Plain("Done: everything I stored about you is deleted."), Private: true}, nil
+	}
+	return Reply{Text: rich.Plain("That question has moved on; send /help if you are lost.")}, nil
+}
+
+// commandOf names the command of a message for logs, without its text.
+func commandOf(m Message) string {
+	if m.Choice != "" {
+		kind, _, _ := strings.Cut(m.Choice, ":")
+		return "choice:" + kind
+	}
+	if name, _, ok := parseCommand(strings.TrimSpace(m.Text)); ok {
+		if len(name) > 16 || strings.ContainsFunc(name, func(r rune) bool { return r < 'a' || r > 'z' }) {
+			return "unknown"
+		}
+		return name
+	}
+	return "message"
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is the whole configuration file (see config.example.toml).
+type Config struct {
+	Store    StoreConfig    `toml:"store"`
+	Advisor  AdvisorConfig  `toml:"advisor"`
+	Discord  DiscordConfig  `toml:"discord"`
+	Telegram TelegramConfig `toml:"telegram"`
+	Log      LogConfig      `toml:"log"`
+}
+
+// StoreConfig is the [store] section.
+type StoreConfig struct {
+	Path string `toml:"path"`
+}
+
+// AdvisorConfig is the [advisor] section.
+type AdvisorConfig struct {
+	// KnowledgeDir holds Markdown topics that add to or replace the
+	// built-in ones.
+	KnowledgeDir string `toml:"knowledge_dir"`
+}
+
+// DiscordConfig is the [discord] section.
+type DiscordConfig struct {
+	Enabled  bool     `toml:"enabled"`
+	Token    Secret   `toml:"token"`
+	GuildIDs []string `toml:"guild_ids"`
+}
+
+// TelegramConfig is the [telegram] section.
+type TelegramConfig struct {
+	Enabled     bool   `toml:"enabled"`
+	Token       Secret `toml:"token"`
+	APIEndpoint string `toml:"api_endpoint"`
+	Mode        string `toml:"mode"`
+}
+
+// LogConfig is the [log] section.
+type LogConfig struct {
+	Level  string `toml:"level"`
+	Format string `toml:"format"`
+}
+
+// Secret is a token: it prints as "[redacted]" in every format, so a
+// config dump or a log line cannot leak it.
+type Secret string
+
+func (Secret) String() string   { return "[redacted]" }
+func (Secret) GoString() string { return `"[redacted]"` }
+
+// LogValue keeps the token out of slog output.
+func (Secret) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// MarshalText keeps the token out of JSON and TOML output.
+func (Secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+
+// Environment variables that override the file's tokens.
+const (
+	envDiscordToken  = "USCEBOT_DISCORD_TOKEN"
+	envTelegramToken = "USCEBOT_TELEGRAM_TOKEN"
+)
+
+// Default returns the configuration used when no file is given.
+func Default() Config {
+	return Config{
+		Store:    StoreConfig{Path: "uscebot.db"},
+		Telegram: TelegramConfig{Mode: "polling"},
+		Log:      LogConfig{Level: "info", Format: "text"},
+	}
+}
+
+// LoadConfig reads the TOML file at path over the defaults (an empty path
+// means defaults only), applies the token environment variables, and
+// validates the result. An unknown key is an error that names it.
+func LoadConfig(path string) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		md, err := toml.DecodeFile(path, &cfg)
+		if err != nil {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		if undecoded := md.Undecoded(); len(undecoded) > 0 {
+			keys := make([]string, len(undecoded))
+			for i, k := range undecoded {
+				keys[i] = k.String()
+			}
+			return Config{}, fmt.Errorf("config %s: unknown key %s", path, strings.Join(keys, ", "))
+		}
+	}
+	if v := os.Getenv(envDiscordToken); v != "" {
+		cfg.Discord.Token = Secret(v)
+	}
+	if v := os.Getenv(envTelegramToken); v != "" {
+		cfg.Telegram.Token = Secret(v)
+	}
+	if err := cfg.Validate(); err != nil {
+		if path != "" {
+			return Config{}, fmt.Errorf("config %s: %w", path, err)
+		}
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return cfg, nil
+}
+
+// Validate checks every key and names the first bad one.
+func (c Config) Validate() error {
+	if strings.TrimSpace(c.Store.Path) == "" {
+		return errors.New("store.path: must not be empty")
+	}
+	if c.Discord.Enabled && c.Discord.Token == "" {
+		return fmt.Errorf("discord.token: required when discord is enabled (or set %s)", envDiscordToken)
+	}
+	for _, id := range c.Discord.GuildIDs {
+		if id == "" || strings.Trim(id, "0123456789") != "" {
+			return fmt.Errorf("discord.guild_ids: %q is not a Discord id (digits only)", id)
+		}
+	}
+	if c.Telegram.Enabled && c.Telegram.Token == "" {
+		return fmt.Errorf("telegram.token: required when telegram is enabled (or set %s)", envTelegramToken)
+	}
+	if e := c.Telegram.APIEndpoint; e != "" && strings.Count(e, "%s") != 2 {
+		return fmt.Errorf("telegram.api_endpoint: %q must contain %%s twice, like http://127.0.0.1:8081/bot%%s/%%s", e)
+	}
+	if m := c.Telegram.Mode; m != "polling" && m != "webhook" {
+		return fmt.Errorf("telegram.mode: %q must be \"polling\" or \"webhook\"", m)
+	}
+	if _, err := c.Log.level(); err != nil {
+		return err
+	}
+	if f := c.Log.Format; f != "text" && f != "json" {
+		return fmt.Errorf("log.format: %q must be \"text\" or \"json\"", f)
+	}
+	return nil
+}
+
+func (l LogConfig) level() (slog.Level, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(l.Level)); err != nil {
+		return 0, fmt.Errorf("log.level: %q must be debug, info, warn or error", l.Level)
+	}
+	return lv, nil
+}
+
+// Logger returns the logger the configuration asks for, writing to w.
+func (l LogConfig) Logger(w *os.File) *slog.Logger {
+	lv, _ := l.level() // checked by Validate
+	opts := &slog.HandlerOptions{Level: lv}
+	if l.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

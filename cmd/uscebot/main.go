@@ -1,0 +1,267 @@
+// Command uscebot is the chat bot for IMGs on their way to a US residency:
+// it answers questions about US clinical experience in a terminal and (with
+// its adapters) on chat platforms. This package is wiring only: flags,
+// configuration, and the subcommands of interfaces.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/bot"
+	"github.com/uscebot/uscebot/bot/console"
+	"github.com/uscebot/uscebot/bot/rich"
+	"github.com/uscebot/uscebot/store"
+)
+
+// Exit codes: 2 is a usage or input error, 1 a failure while running.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+const usage = `usage: uscebot <command> [flags]
+
+commands:
+  console [--db FILE] [--user NAME] [--config FILE]   chat in the terminal
+  ask [--json] [--config FILE] QUESTION               answer one question
+  backup --db FILE OUT                                consistent copy of the database
+  version                                             version and build info`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run executes one subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return exitUsage
+	}
+	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
+		"console": runConsole,
+		"ask":     runAsk,
+		"backup":  runBackup,
+		"version": runVersion,
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+			fmt.Fprintln(stdout, usage)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "uscebot: unknown command %q (commands: console, ask, backup, version)\n", args[0])
+		return exitUsage
+	}
+	err := cmd(ctx, args[1:], stdin, stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "uscebot %s: %v\n", args[0], err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "uscebot %s: %v\n", args[0], err)
+		return exitFail
+	}
+}
+
+// usageError is a bad flag or argument: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Sprintf(format, args...)}
+}
+
+// parseFlags parses fs quietly: the flag package's multi-line usage dump
+// is replaced by one line.
+func parseFlags(fs *flag.FlagSet, args []string, synopsis string) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return usagef("usage: %s", synopsis)
+		}
+		return usagef("%v (usage: %s)", err, synopsis)
+	}
+	return nil
+}
+
+func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	const synopsis = "uscebot console [--db FILE] [--user NAME] [--config FILE]"
+	fs := flag.NewFlagSet("console", flag.ContinueOnError)
+	dbPath := fs.String("db", "", "SQLite database file (default: store.path of the config, uscebot.db)")
+	user := fs.String("user", "local", "the console user's name in the store")
+	cfgPath := fs.String("config", "", "configuration file")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (usage: %s)", fs.Arg(0), synopsis)
+	}
+	if strings.TrimSpace(*user) == "" {
+		return usagef("--user must not be empty")
+	}
+	cfg, err := LoadConfig(*cfgPath)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if *dbPath != "" {
+		cfg.Store.Path = *dbPath
+	}
+	if *cfgPath == "" {
+		// Without a config, log lines would only clutter the chat.
+		cfg.Log.Level = "warn"
+	}
+	log := cfg.Log.Logger(os.Stderr)
+
+	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
+	if err != nil {
+		return fmt.Errorf("load knowledge: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.Store.Path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	router := bot.NewRouter(kb, db, time.Now)
+	c := &console.Console{
+		In:          stdin,
+		Out:         stdout,
+		Handler:     router.Handler(log),
+		User:        *user,
+		Interactive: isTerminal(stdin) && isTerminal(stdout),
+	}
+	if err := c.Run(ctx); err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
+}
+
+// askOutput is the JSON of `uscebot ask --json`.
+type askOutput struct {
+	Topic       *string  `json:"topic"`
+	Score       float64  `json:"score"`
+	Answer      string   `json:"answer"`
+	Suggestions []string `json:"suggestions"`
+	Sources     []string `json:"sources"`
+}
+
+func runAsk(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+	const synopsis = "uscebot ask [--json] [--config FILE] QUESTION"
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	cfgPath := fs.String("config", "", "configuration file")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	question := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(question) == "" {
+		return usagef("the question is missing (usage: %s)", synopsis)
+	}
+	cfg, err := LoadConfig(*cfgPath)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
+	if err != nil {
+		return fmt.Errorf("load knowledge: %w", err)
+	}
+	a := kb.Ask(question)
+	if !*asJSON {
+		text := rich.Markdown(a.Text)
+		if a.Topic != nil {
+			text = bot.AnswerText(kb, a)
+		}
+		_, err := fmt.Fprintln(stdout, text.String())
+		return err
+	}
+	out := askOutput{Score: a.Score, Answer: rich.Markdown(a.Text).String(), Suggestions: []string{}, Sources: []string{}}
+	if a.Topic != nil {
+		out.Topic = &a.Topic.ID
+		for _, s := range a.Topic.Sources {
+			out.Sources = append(out.Sources, s.Title)
+		}
+	}
+	for _, t := range a.Suggestions {
+		out.Suggestions = append(out.Suggestions, t.ID)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func runBackup(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+	const synopsis = "uscebot backup --db FILE OUT"
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	dbPath := fs.String("db", "", "the database to copy")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	if *dbPath == "" || fs.NArg() != 1 {
+		return usagef("usage: %s", synopsis)
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return usagef("--db %s: no such database", *dbPath)
+	}
+	db, err := store.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "backup written to %s\n", fs.Arg(0))
+	return err
+}
+
+func runVersion(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+	if len(args) > 0 {
+		return usagef("usage: uscebot version")
+	}
+	version, revision, modified, goVersion := "(devel)", "unknown", "", "unknown"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		goVersion = info.GoVersion
+		if info.Main.Version != "" {
+			version = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.modified":
+				if s.Value == "true" {
+					modified = " (modified)"
+				}
+			}
+		}
+	}
+	_, err := fmt.Fprintf(stdout, "uscebot %s, revision %s%s, built with %s\n", version, revision, modified, goVersion)
+	return err
+}
