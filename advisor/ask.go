@@ -7,11 +7,10 @@ import (
 )
 
 // Calibrated on ../shared/eval/questions.tsv (see eval_test.go, which prints
-// the figures): a question is answered when its best topic scores at least
-// minScore and knows at least minCoverage of what the question says.
+// the figures): a question is answered when a topic, not an out-of-scope
+// category, ranks first and its match strength is at least minStrength.
 const (
-	minScore    = 6.0
-	minCoverage = 0.6
+	minStrength = 0.15
 	// suggestFloor is the least score for a "did you mean" suggestion.
 	suggestFloor = 2.5
 	maxSuggest   = 3
@@ -22,7 +21,7 @@ type Answer struct {
 	// Topic is the answering topic; nil when the question is outside the
 	// knowledge base or is a greeting.
 	Topic *Topic
-	// Score is the best topic's score (0 for a greeting).
+	// Score is the best topic's match strength, 0..1 (0 for a greeting).
 	Score float64
 	// Suggestions are the closest topics when Topic is nil.
 	Suggestions []*Topic
@@ -44,31 +43,34 @@ func (kb *KB) Ask(question string) Answer {
 	}
 	ranked := kb.rank(q)
 	best := ranked[0]
-	if best.score >= minScore && kb.index.coverage(q, best.topic) >= minCoverage {
-		t := kb.topics[best.topic]
-		return Answer{Topic: t, Score: best.score, Text: t.Body}
+	if t := kb.index.topics[best.topic]; !t.outOfScope && best.strength >= minStrength {
+		return Answer{Topic: t, Score: best.strength, Text: t.Body}
 	}
-	a := Answer{Score: best.score}
+	a := Answer{Score: best.strength}
 	for _, r := range ranked {
 		if r.score < suggestFloor || len(a.Suggestions) == maxSuggest {
 			break
 		}
-		a.Suggestions = append(a.Suggestions, kb.topics[r.topic])
+		if t := kb.index.topics[r.topic]; !t.outOfScope {
+			a.Suggestions = append(a.Suggestions, t)
+		}
 	}
 	a.Text = kb.abstainText(a.Suggestions)
 	return a
 }
 
+// ranked is one document's place in the ranking of a question.
 type ranked struct {
-	topic int
-	score float64
+	topic    int     // index into kb.index.topics
+	score    float64 // what the ranking sorts on
+	strength float64 // how well the question matches the topic, 0..1
 }
 
 func (kb *KB) rank(q []string) []ranked {
 	topic, phrasing := kb.index.score(q)
 	out := make([]ranked, len(topic))
 	for i := range topic {
-		out[i] = ranked{topic: i, score: topic[i] + phrasingWeight*phrasing[i]}
+		out[i] = ranked{topic: i, score: topic[i] + phrasingWeight*phrasing[i], strength: kb.index.strength(q, topic[i])}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
 	return out

@@ -30,7 +30,8 @@ const (
 	numFields
 )
 
-// index holds what matching needs, computed once at load.
+// index holds what matching needs, computed once at load. Its documents
+// are the topics followed by the out-of-scope categories.
 type index struct {
 	topics []*Topic
 	// tf[topic][field][term] and the field lengths, for BM25F.
@@ -203,46 +204,22 @@ func (ix *index) score(q []string) (topic, phrasing []float64) {
 	return topic, phrasing
 }
 
-// globalCoverage is like coverage against the whole knowledge base.
-func (ix *index) globalCoverage(q []string) float64 {
-	var known, all float64
-	for _, term := range q {
-		w, ok := ix.idf[term]
-		if !ok {
-			w = ix.maxIDF
-		} else {
-			known += w
-		}
-		all += w
-	}
-	if all == 0 {
-		return 0
-	}
-	return known / all
-}
-
-// coverage is the share of the question's information, weighted by IDF,
-// that topic i knows about: a question that is half about something the
-// topic never mentions ("B1 vitamins for fatigue") is not about that topic,
-// however well its other half matches. Words the knowledge base has never
-// seen weigh as much as its rarest words.
-func (ix *index) coverage(q []string, i int) float64 {
-	var known, all float64
+// strength is topic i's BM25F score for q as a share of the most any
+// topic could score for q: every term matched in every field at
+// saturation. Words the knowledge base has never seen count in the
+// denominator as its rarest word, so an off-topic half of a question
+// weakens the match whatever its other half says.
+func (ix *index) strength(q []string, score float64) float64 {
+	var most float64
 	for _, term := range q {
 		w, ok := ix.idf[term]
 		if !ok {
 			w = ix.maxIDF
 		}
-		all += w
-		for f := range numFields {
-			if ix.tf[i][f][term] > 0 {
-				known += w
-				break
-			}
-		}
+		most += w * (bm25K1 + 1)
 	}
-	if all == 0 {
+	if most == 0 {
 		return 0
 	}
-	return known / all
+	return score / most
 }

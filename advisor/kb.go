@@ -18,6 +18,9 @@ import (
 //go:embed knowledge/*.md
 var builtin embed.FS
 
+//go:embed outofscope.toml
+var outOfScopeTOML string
+
 // Topic is one answer of the knowledge base.
 type Topic struct {
 	ID        string   `toml:"id"`
@@ -31,6 +34,9 @@ type Topic struct {
 	Body string `toml:"-"`
 	// File names where the topic was read from, for error messages.
 	File string `toml:"-"`
+	// outOfScope marks a category of questions the bot does not answer
+	// (outofscope.toml): indexed so it can outrank topics, never shown.
+	outOfScope bool
 }
 
 // Source is an article an answer's facts come from.
@@ -73,7 +79,22 @@ func Load(dir string) (*KB, error) {
 			}
 		}
 	}
-	kb.index = newIndex(kb.topics)
+	var oos struct {
+		Category []struct {
+			Name      string   `toml:"name"`
+			Title     string   `toml:"title"`
+			Phrasings []string `toml:"phrasings"`
+			Keywords  []string `toml:"keywords"`
+		} `toml:"category"`
+	}
+	if _, err := toml.Decode(outOfScopeTOML, &oos); err != nil {
+		return nil, fmt.Errorf("outofscope.toml: %w", err)
+	}
+	docs := append([]*Topic(nil), kb.topics...)
+	for _, c := range oos.Category {
+		docs = append(docs, &Topic{ID: "out-of-scope:" + c.Name, Title: c.Title, Phrasings: c.Phrasings, Keywords: c.Keywords, outOfScope: true})
+	}
+	kb.index = newIndex(docs)
 	return kb, nil
 }
 

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCmd runs the binary's entry point in-process.
+func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestAskJSON(t *testing.T) {
+	code, out, errOut := runCmd(t, "", "ask", "--json", "does telehealth count as USCE?")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var got struct {
+		Topic       *string  `json:"topic"`
+		Score       float64  `json:"score"`
+		Answer      string   `json:"answer"`
+		Suggestions []string `json:"suggestions"`
+		Sources     []string `json:"sources"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if got.Topic == nil || *got.Topic != "telehealth-counts" || got.Answer == "" || len(got.Sources) == 0 || got.Score <= 0 {
+		t.Errorf("ask --json = %+v", got)
+	}
+	if strings.Contains(got.Answer, "**") {
+		t.Errorf("answer keeps Markdown markers: %q", got.Answer)
+	}
+}
+
+func TestAskJSONOutOfScope(t *testing.T) {
+	_, out, _ := runCmd(t, "", "ask", "--json", "tell me a joke")
+	if !strings.Contains(out, `"topic": null`) || !strings.Contains(out, `"suggestions": [`) {
+		t.Errorf("out-of-scope ask --json = %s", out)
+	}
+}
+
+func TestAskText(t *testing.T) {
+	code, out, _ := runCmd(t, "", "ask", "how", "many", "months", "of", "USCE", "do", "I", "need?")
+	if code != 0 || !strings.Contains(out, "Sources:") {
+		t.Errorf("exit %d, output %q", code, out)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, "usage: uscebot"},
+		{"unknown command", []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"ask without question", []string{"ask"}, "question is missing"},
+		{"ask with empty question", []string{"ask", "--json", "  "}, "question is missing"},
+		{"unknown flag", []string{"ask", "--jsn", "x"}, "flag provided but not defined"},
+		{"backup without out", []string{"backup", "--db", "x.db"}, "usage: uscebot backup"},
+		{"backup of a missing db", []string{"backup", "--db", filepath.Join(t.TempDir(), "none.db"), "out.db"}, "no such database"},
+		{"console with argument", []string{"console", "extra"}, "unexpected argument"},
+		{"missing config", []string{"ask", "--config", filepath.Join(t.TempDir(), "nope.toml"), "q"}, "nope.toml"},
+		{"version with argument", []string{"version", "x"}, "usage: uscebot version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errOut := runCmd(t, "", tt.args...)
+			if code != 2 {
+				t.Errorf("exit code %d, want 2", code)
+			}
+			if !strings.Contains(errOut, tt.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 && tt.args != nil {
+				t.Errorf("stderr = %q, want one line containing %q", errOut, tt.want)
+			}
+		})
+	}
+}
+
+func TestHostileQuestions(t *testing.T) {
+	for _, q := range []string{strings.Repeat("é", 50_000), "\xff\xfe", "?!.,;", "<>&*_[]`", "\x00"} {
+		code, out, errOut := runCmd(t, "", "ask", "--json", q)
+		if code != 0 || !json.Valid([]byte(out)) {
+			t.Errorf("ask %.10q: exit %d, stdout %q, stderr %q", q, code, out, errOut)
+		}
+	}
+}
+
+func TestConsolePipeAndBackup(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "bot.db")
+	code, out, errOut := runCmd(t, "hi\ndoes telehealth count?\n", "console", "--db", db)
+	if code != 0 {
+		t.Fatalf("console exit %d, stderr %q", code, errOut)
+	}
+	if strings.Count(out, "\n\n") < 2 || !strings.Contains(out, "Ask in your own words") || !strings.Contains(out, "telehealth") {
+		t.Errorf("console output = %q, want both replies", out)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("database not created: %v", err)
+	}
+	backup := filepath.Join(dir, "copy.db")
+	if code, _, errOut := runCmd(t, "", "backup", "--db", db, backup); code != 0 {
+		t.Fatalf("backup exit %d: %s", code, errOut)
+	}
+	// The copy is a working database holding the console user.
+	code, out, _ = runCmd(t, "/export\n", "console", "--db", backup, "--user", "local")
+	if code != 0 || !strings.Contains(out, `"id": "local"`) {
+		t.Errorf("export from the backup: exit %d, %q", code, out)
+	}
+	if code, _, errOut := runCmd(t, "", "backup", "--db", db, backup); code == 0 || !strings.Contains(errOut, "exists") {
+		t.Errorf("backup over an existing file: exit %d, %q", code, errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCmd(t, "", "version")
+	if code != 0 || !strings.HasPrefix(out, "uscebot ") {
+		t.Errorf("version: exit %d, %q", code, out)
+	}
+}
+
+func TestKnowledgeDirFromConfig(t *testing.T) {
+	dir := t.TempDir()
+	kdir := filepath.Join(dir, "faq")
+	if err := os.Mkdir(kdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	topic := `+++
+id = "server-rules"
+title = "What are this server's rules for promoting rotations?"
+phrasings = ["can I advertise my agency's rotations in this server", "server rules for promotion posts"]
+keywords = ["advertise", "promotion", "server rules"]
+related = ["vetting-programs"]
+
+[[sources]]
+title = "Server handbook"
+publisher = "Server admins"
++++
+**No advertising.** Agencies may not post offers here; members share their own experiences only.
+`
+	if err := os.WriteFile(filepath.Join(kdir, "rules.md"), []byte(topic), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("[advisor]\nknowledge_dir = %q\n", kdir)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errOut := runCmd(t, "", "ask", "--json", "--config", cfg, "can I advertise rotations in this server?")
+	if !strings.Contains(out, `"topic": "server-rules"`) {
+		t.Errorf("local topic not answered: %s %s", out, errOut)
+	}
+}

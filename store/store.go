@@ -1,0 +1,140 @@
+// Package store is the bot's SQLite persistence: it opens the database with
+// the pragmas the bot relies on, applies the embedded migrations, and holds
+// the queries. It satisfies the interfaces declared by advisor and bot.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Domain errors for the SQLite conditions a caller can act on. The SQLite
+// error stays wrapped alongside for the log.
+var (
+	// ErrSchemaTooNew means the database was migrated by a newer build.
+	ErrSchemaTooNew = errors.New("database schema is newer than this build")
+	// ErrBusy means the database stayed locked past the busy timeout.
+	ErrBusy = errors.New("database busy")
+	// ErrConstraint means a write broke a constraint of the schema.
+	ErrConstraint = errors.New("database constraint violated")
+	// ErrReadOnly means the database file cannot be written.
+	ErrReadOnly = errors.New("database is read-only")
+	// ErrFull means the disk (or the database's size limit) is full.
+	ErrFull = errors.New("database or disk is full")
+)
+
+// readers is the size of the read pool: WAL lets reads run beside the one
+// writer, and the bot's reads are short.
+const readers = 4
+
+// pragmas run on every new connection, so every pooled connection has them
+// (a PRAGMA sent with Exec would reach only one). busy_timeout comes first so
+// that it already covers the journal_mode change.
+const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+
+// DB is the bot's database: one writer connection and a pool of readers.
+type DB struct {
+	// writer has a single connection: SQLite allows one writer at a time, and
+	// queueing in database/sql is fairer than spinning in busy_timeout.
+	writer *sql.DB
+	reader *sql.DB
+	path   string // absolute
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the database at path, creating it if missing, and migrates it.
+func Open(ctx context.Context, path string) (*DB, error) {
+	migrations, err := loadMigrations()
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+
+	// The writer opens first so that a new file is created and switched to
+	// WAL before any reader connects. Deferred transactions that read and
+	// then write fail at once with SQLITE_BUSY when upgrading their lock
+	// (SQLite skips the busy handler there); immediate ones wait.
+	writer, err := sql.Open("sqlite", dsn(abs, "_txlock=immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	if err := migrate(ctx, writer, migrations); err != nil {
+		return nil, errors.Join(fmt.Errorf("open store: %w", err), writer.Close())
+	}
+
+	reader, err := sql.Open("sqlite", dsn(abs, "_pragma=query_only(1)"))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open store: %w", err), writer.Close())
+	}
+	reader.SetMaxOpenConns(readers)
+	// Keep them all: a new connection pays for opening the file and the pragmas.
+	reader.SetMaxIdleConns(readers)
+	if err := reader.PingContext(ctx); err != nil {
+		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), reader.Close(), writer.Close())
+	}
+	return &DB{writer: writer, reader: reader, path: abs}, nil
+}
+
+// dsn returns the driver's name for the database at the absolute path abs.
+// It is a file: URI with the path escaped: in a plain name the driver would
+// cut the path at its first '?', and SQLite decodes %XX in a URI's path.
+func dsn(abs string, extra ...string) string {
+	p := filepath.ToSlash(abs)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive letter: file:///C:/...
+	}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: strings.Join(append([]string{pragmas}, extra...), "&")}
+	return u.String()
+}
+
+// Close closes the database; calling it again returns the first result.
+func (db *DB) Close() error {
+	db.closeOnce.Do(func() {
+		// The writer closes last: the last connection to close checkpoints
+		// the WAL into the database file and removes it.
+		db.closeErr = errors.Join(db.reader.Close(), db.writer.Close())
+		if db.closeErr != nil {
+			db.closeErr = fmt.Errorf("close store: %w", db.closeErr)
+		}
+	})
+	return db.closeErr
+}
+
+// translate turns the SQLite errors a caller can act on into domain errors,
+// keeping the SQLite error wrapped for the log; others pass unchanged.
+func translate(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	var domain error
+	// Extended result codes are on; the primary code is the low byte.
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		domain = ErrBusy
+	case sqlite3.SQLITE_CONSTRAINT:
+		domain = ErrConstraint
+	case sqlite3.SQLITE_READONLY:
+		domain = ErrReadOnly
+	case sqlite3.SQLITE_FULL:
+		domain = ErrFull
+	default:
+		return err
+	}
+	return fmt.Errorf("%w: %w", domain, err)
+}

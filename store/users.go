@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uscebot/uscebot/advisor"
+)
+
+// Touch records that u was seen at now, creating the user on first sight.
+func (db *DB) Touch(ctx context.Context, u advisor.UserKey, now time.Time) error {
+	t := now.Unix()
+	_, err := db.writer.ExecContext(ctx, `
+		INSERT INTO users (platform, platform_user_id, created_at, last_seen_at)
+		VALUES (?, ?, ?, ?)
+		ON CONFLICT (platform, platform_user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
+		u.Platform, u.ID, t, t)
+	if err != nil {
+		return fmt.Errorf("touch user: %w", translate(err))
+	}
+	return nil
+}
+
+// export is everything stored about one user, as /export shows it. A new
+// per-user table adds a field here and a query in Export.
+type export struct {
+	User *exportUser `json:"user"` // nil for a user never seen
+}
+
+type exportUser struct {
+	Platform   string    `json:"platform"`
+	ID         string    `json:"id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+}
+
+// Export returns everything stored about u as indented JSON.
+func (db *DB) Export(ctx context.Context, u advisor.UserKey) ([]byte, error) {
+	// One read transaction, so that every table is read from the same snapshot.
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("export user: %w", translate(err))
+	}
+	defer tx.Rollback() // read-only: nothing to commit
+
+	var out export
+	var created, seen int64
+	err = tx.QueryRowContext(ctx, `
+		SELECT created_at, last_seen_at FROM users
+		WHERE platform = ? AND platform_user_id = ?`,
+		u.Platform, u.ID).Scan(&created, &seen)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// Never seen: nothing is stored, which the null user says.
+	case err != nil:
+		return nil, fmt.Errorf("export user: %w", translate(err))
+	default:
+		out.User = &exportUser{
+			Platform:   u.Platform,
+			ID:         u.ID,
+			CreatedAt:  time.Unix(created, 0).UTC(),
+			LastSeenAt: time.Unix(seen, 0).UTC(),
+		}
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("export user: %w", err)
+	}
+	return b, nil
+}
+
+// Forget deletes everything stored about u and reports whether there was any.
+func (db *DB) Forget(ctx context.Context, u advisor.UserKey) (bool, error) {
+	// Every per-user table cascades from users, so this one statement, a
+	// transaction of its own, deletes all of the user or nothing.
+	res, err := db.writer.ExecContext(ctx,
+		`DELETE FROM users WHERE platform = ? AND platform_user_id = ?`, u.Platform, u.ID)
+	if err != nil {
+		return false, fmt.Errorf("forget user: %w", translate(err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("forget user: %w", err)
+	}
+	return n > 0, nil
+}
