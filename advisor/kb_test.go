@@ -179,7 +179,7 @@ func TestTerms(t *testing.T) {
 		{"OBSERVERSHIPS", "obs"},
 	}
 	for _, tt := range tests {
-		if got := strings.Join(terms(tt.in, nil), " "); got != tt.want {
+		if got := strings.Join(terms(tt.in), " "); got != tt.want {
 			t.Errorf("terms(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}

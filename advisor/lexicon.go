@@ -52,14 +52,20 @@ var phrases = buildPhrases(map[string][]string{
 	"count":     {"tick the box", "go under"},
 })
 
+// phraseStarts holds the first word of every phrase, so that most words
+// are passed over without building candidate phrases.
+var phraseStarts = make(map[string]bool)
+
 func buildPhrases(byConcept map[string][]string) map[string][]string {
 	m := make(map[string][]string)
 	for concept, list := range byConcept {
 		for _, p := range list {
-			if n := len(strings.Fields(p)); n < 2 || n > maxPhraseWords {
-				panic("advisor: lexicon phrase must have 2.." + "5 words: " + p)
+			ws := strings.Fields(p)
+			if len(ws) < 2 || len(ws) > maxPhraseWords {
+				panic("advisor: a lexicon phrase must have 2 to 5 words: " + p)
 			}
 			m[p] = []string{concept}
+			phraseStarts[ws[0]] = true
 		}
 	}
 	return m

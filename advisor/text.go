@@ -62,18 +62,11 @@ func splitNumber(w string) []string {
 	return []string{w[:i], w[i:]}
 }
 
-// terms turns text into the index terms the matcher compares: domain
-// phrases and synonyms become one concept term (see lexicon.go), stop words
-// go, and the rest is stemmed with the Snowball English stemmer. fix, when
-// not nil, may replace a word the knowledge base has never seen (a typo)
-// before it is looked up.
-func terms(text string, fix func(string) string) []string {
-	ws := words(text)
-	if fix != nil {
-		for i, w := range ws {
-			ws[i] = fix(w)
-		}
-	}
+// analyze turns words into the index terms the matcher compares: prices
+// become "money", domain phrases and synonyms become one concept term (see
+// lexicon.go), and every other word goes through termOf (term, or a cache
+// of it), which drops stop words and stems the rest.
+func analyze(ws []string, termOf func(string) string) []string {
 	out := make([]string, 0, len(ws))
 	for i := 0; i < len(ws); {
 		if n := matchPrice(ws[i:]); n > 0 {
@@ -86,13 +79,16 @@ func terms(text string, fix func(string) string) []string {
 			i += n
 			continue
 		}
-		if t := term(ws[i]); t != "" {
+		if t := termOf(ws[i]); t != "" {
 			out = append(out, t)
 		}
 		i++
 	}
 	return out
 }
+
+// terms analyses text with no index: for tests and tools.
+func terms(text string) []string { return analyze(words(text), term) }
 
 // term maps one word to its index term, or "" for a stop word.
 func term(w string) string {
@@ -143,6 +139,9 @@ func matchPrice(ws []string) int {
 // matchPhrase finds the longest lexicon phrase at the start of ws and
 // returns its concept terms and the number of words it spans.
 func matchPhrase(ws []string) ([]string, int) {
+	if !phraseStarts[ws[0]] {
+		return nil, 0
+	}
 	for n := min(maxPhraseWords, len(ws)); n >= 2; n-- {
 		if concept, ok := phrases[strings.Join(ws[:n], " ")]; ok {
 			return concept, n
