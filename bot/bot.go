@@ -84,4 +84,5 @@ type Store interface {
 	// Forget deletes everything stored about the user and reports whether
 	// there was anything.
 	Forget(ctx context.Context, u advisor.UserKey) (bool, error)
+	advisor.ProfileStore
 }

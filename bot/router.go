@@ -42,14 +42,19 @@ type command struct {
 func NewRouter(kb *advisor.KB, store Store, now func() time.Time) *Router {
 	r := &Router{kb: kb, store: store, now: now}
 	r.cmds = map[string]command{
-		"start":  {help: "what I do and how to use me", run: r.help},
-		"help":   {help: "this message", run: r.help},
-		"ask":    {usage: "<question>", help: "ask about US clinical experience", run: r.ask},
-		"topics": {help: "everything I can answer", run: r.topics},
-		"export": {help: "everything I store about you, as JSON", run: r.export},
-		"forget": {help: "delete everything I store about you", run: r.forget},
+		"start":    {help: "what I do and how to use me", run: r.help},
+		"help":     {help: "this message", run: r.help},
+		"ask":      {usage: "<question>", help: "ask about US clinical experience", run: r.ask},
+		"topics":   {help: "everything I can answer", run: r.topics},
+		"intake":   {help: "build your profile in a short guided conversation", run: r.intake},
+		"profile":  {usage: "[set <field> <value>]", help: "show your profile, or change one field", run: r.profile},
+		"plan":     {help: "where you stand and what to do next, with dates", run: r.plan},
+		"classify": {usage: "<description>", help: "how programs see one experience", run: r.classify},
+		"vet":      {usage: "<offer text>", help: "red flags of a paid rotation's offer", run: r.vet},
+		"export":   {help: "everything I store about you, as JSON", run: r.export},
+		"forget":   {help: "delete everything I store about you", run: r.forget},
 	}
-	r.order = []string{"ask", "topics", "export", "forget", "help"}
+	r.order = []string{"ask", "topics", "intake", "profile", "plan", "classify", "vet", "export", "forget", "help"}
 	return r
 }
 
@@ -96,6 +101,13 @@ func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
 		}
 		if m.Text == "" {
 			return Reply{}, Errorf(EInvalid, "Send me a question, or /help to see what I can do.")
+		}
+		p, s, err := r.load(ctx, m)
+		if err != nil {
+			return Reply{}, err
+		}
+		if intakeActive(s) {
+			return r.answerIntake(ctx, m, p, s, m.Text)
 		}
 		return r.ask(ctx, m, m.Text)
 	}
@@ -148,8 +160,8 @@ func (r *Router) help(ctx context.Context, m Message, _ string) (Reply, error) {
 		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.B(line), rich.S(" - " + c.Description)}})
 	}
 	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Privacy: "), rich.S(
-		"I store your platform user id and when you last wrote, nothing else; I never log what you write. " +
-			"/export shows everything stored and /forget deletes it.")}})
+		"I store your platform user id, when you last wrote, and the profile you give me in /intake; " +
+			"I never log what you write and never show your profile in a group. /export shows everything stored and /forget deletes it.")}})
 	return Reply{Text: t}, nil
 }
 
@@ -164,13 +176,26 @@ func (r *Router) ask(ctx context.Context, m Message, question string) (Reply, er
 	if a.Topic == nil {
 		return Reply{Text: rich.Markdown(a.Text)}, nil
 	}
-	return Reply{Text: AnswerText(r.kb, a)}, nil
+	note := ""
+	if m.Chat == Direct {
+		// Personal notes only where nobody else reads.
+		p, _, err := r.load(ctx, m)
+		if err != nil {
+			return Reply{}, err
+		}
+		note = advisor.Personalize(a.Topic.ID, p, r.now())
+	}
+	return Reply{Text: AnswerText(r.kb, a, note)}, nil
 }
 
-// AnswerText renders a topic answer: title, body, related topics, sources.
-func AnswerText(kb *advisor.KB, a advisor.Answer) rich.Text {
+// AnswerText renders a topic answer: title, body, the personal note if
+// any, related topics, sources.
+func AnswerText(kb *advisor.KB, a advisor.Answer, note string) rich.Text {
 	t := rich.Para(rich.B(a.Topic.Title))
 	t = append(t, rich.Markdown(a.Text)...)
+	if note != "" {
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("For you: "), rich.S(note)}})
+	}
 	if len(a.Topic.Related) > 0 {
 		titles := make([]string, 0, len(a.Topic.Related))
 		for _, id := range a.Topic.Related {
@@ -236,6 +261,8 @@ func (r *Router) choose(ctx context.Context, m Message) (Reply, error) {
 			return Reply{Text: rich.Plain("There was nothing stored about you."), Private: true}, nil
 		}
 		return Reply{Text: rich.Plain("Done: everything I stored about you is deleted."), Private: true}, nil
+	case parts[0] == intakeChoice && len(parts) == 3:
+		return r.chooseIntake(ctx, m, parts[1], parts[2])
 	}
 	return Reply{Text: rich.Plain("That question has moved on; send /help if you are lost.")}, nil
 }

@@ -29,6 +29,10 @@ func (db *DB) Touch(ctx context.Context, u advisor.UserKey, now time.Time) error
 // per-user table adds a field here and a query in Export.
 type export struct {
 	User *exportUser `json:"user"` // nil for a user never seen
+	// Profile and Intake are the stored JSON documents, absent when the
+	// user has none.
+	Profile json.RawMessage `json:"profile,omitempty"`
+	Intake  json.RawMessage `json:"intake,omitempty"`
 }
 
 type exportUser struct {
@@ -65,6 +69,18 @@ func (db *DB) Export(ctx context.Context, u advisor.UserKey) ([]byte, error) {
 			CreatedAt:  time.Unix(created, 0).UTC(),
 			LastSeenAt: time.Unix(seen, 0).UTC(),
 		}
+	}
+	var profile, intake string
+	err = tx.QueryRowContext(ctx, `
+		SELECT p.profile, p.intake FROM profiles p JOIN users u ON u.id = p.user_id
+		WHERE u.platform = ? AND u.platform_user_id = ?`,
+		u.Platform, u.ID).Scan(&profile, &intake)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return nil, fmt.Errorf("export profile: %w", translate(err))
+	default:
+		out.Profile, out.Intake = json.RawMessage(profile), json.RawMessage(intake)
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/console"
 	"github.com/uscebot/uscebot/bot/rich"
@@ -39,6 +41,9 @@ const usage = `usage: uscebot <command> [flags]
 commands:
   console [--db FILE] [--user NAME] [--config FILE]   chat in the terminal
   ask [--json] [--config FILE] QUESTION               answer one question
+  classify [--json] DESCRIPTION                       tier of one experience
+  assess [--json] --profile FILE [--now YYYY-MM-DD]   readiness, gaps and plan of a profile
+  vet [--json] TEXT                                   red flags of an offer
   backup --db FILE OUT                                consistent copy of the database
   version                                             version and build info`
 
@@ -56,10 +61,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
-		"console": runConsole,
-		"ask":     runAsk,
-		"backup":  runBackup,
-		"version": runVersion,
+		"console":  runConsole,
+		"ask":      runAsk,
+		"classify": runClassify,
+		"assess":   runAssess,
+		"vet":      runVet,
+		"backup":   runBackup,
+		"version":  runVersion,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -67,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stdout, usage)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "uscebot: unknown command %q (commands: console, ask, backup, version)\n", args[0])
+		fmt.Fprintf(stderr, "uscebot: unknown command %q (commands: console, ask, classify, assess, vet, backup, version)\n", args[0])
 		return exitUsage
 	}
 	err := cmd(ctx, args[1:], stdin, stdout, stderr)
@@ -196,7 +204,7 @@ func runAsk(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer
 	if !*asJSON {
 		text := rich.Markdown(a.Text)
 		if a.Topic != nil {
-			text = bot.AnswerText(kb, a)
+			text = bot.AnswerText(kb, a, "")
 		}
 		_, err := fmt.Fprintln(stdout, text.String())
 		return err
@@ -211,9 +219,119 @@ func runAsk(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer
 	for _, t := range a.Suggestions {
 		out.Suggestions = append(out.Suggestions, t.ID)
 	}
-	enc := json.NewEncoder(stdout)
+	return writeJSON(stdout, out)
+}
+
+func runClassify(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+	const synopsis = "uscebot classify [--json] DESCRIPTION"
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	text := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(text) == "" {
+		return usagef("the description is missing (usage: %s)", synopsis)
+	}
+	c := rules.Classify(text)
+	if *asJSON {
+		return writeJSON(stdout, c)
+	}
+	_, err := fmt.Fprintf(stdout, "kind: %s\ntier: %s\ncounts as USCE: %t\nweeks: %s\nspecialty: %s\nend year: %s\n",
+		orUnknown(c.Kind), orUnknown(c.Tier), c.CountsAsUSCE, intOrUnknown(c.Weeks), orUnknown(c.Specialty), intOrUnknown(c.EndYear))
+	return err
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(not stated)"
+	}
+	return s
+}
+
+func intOrUnknown(v *int) string {
+	if v == nil {
+		return "(not stated)"
+	}
+	return fmt.Sprint(*v)
+}
+
+func runAssess(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+	const synopsis = "uscebot assess [--json] --profile FILE [--now YYYY-MM-DD]"
+	fs := flag.NewFlagSet("assess", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	path := fs.String("profile", "", "the profile, as JSON")
+	nowFlag := fs.String("now", "", "the date to assess at (default: today)")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	if *path == "" || fs.NArg() > 0 {
+		return usagef("usage: %s", synopsis)
+	}
+	now := time.Now()
+	if *nowFlag != "" {
+		t, err := time.Parse(time.DateOnly, *nowFlag)
+		if err != nil {
+			return usagef("--now %q: want a date like 2026-11-21", *nowFlag)
+		}
+		now = t
+	}
+	data, err := os.ReadFile(*path)
+	if err != nil {
+		return usagef("--profile: %v", err)
+	}
+	var p rules.Profile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return usagef("--profile %s: not a profile: %v", *path, err)
+	}
+	if err := p.Validate(now); err != nil {
+		return usagef("--profile %s: %v", *path, err)
+	}
+	a := rules.Assess(p, now)
+	if *asJSON {
+		return writeJSON(stdout, a)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "readiness: %s\nphase: %s (%d months to the application)\n", a.Readiness, a.Phase, a.MonthsToApplication)
+	fmt.Fprintf(&b, "USCE %d weeks, hands-on %d, in the specialty %d, recent %d, tele %d\n", a.USCEWeeks, a.HandsOnWeeks, a.SpecialtyWeeks, a.RecentWeeks, a.TeleWeeks)
+	fmt.Fprintf(&b, "gaps: %s\nplan:\n", strings.Join(a.Gaps, ", "))
+	for _, line := range a.Plan {
+		fmt.Fprintf(&b, "- %s\n", line)
+	}
+	_, err = io.WriteString(stdout, b.String())
+	return err
+}
+
+func runVet(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+	const synopsis = "uscebot vet [--json] TEXT"
+	fs := flag.NewFlagSet("vet", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	text := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(text) == "" {
+		return usagef("the offer text is missing (usage: %s)", synopsis)
+	}
+	v := rules.Vet(text)
+	if *asJSON {
+		return writeJSON(stdout, v)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "verdict: %s\nflags: %s\nask before paying:\n", v.Verdict, strings.Join(v.Flags, ", "))
+	for _, q := range v.Questions {
+		fmt.Fprintf(&b, "- %s\n", q)
+	}
+	_, err := io.WriteString(stdout, b.String())
+	return err
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode(v)
 }
 
 func runBackup(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
