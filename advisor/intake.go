@@ -276,6 +276,22 @@ func choiceParser(opts []Option, parse func(string) (string, error), set func(*r
 	}
 }
 
+// FieldValue shows one profile field for a person: "not set" when it has
+// no value (for step2ck, "not taken or not set").
+func FieldValue(p rules.Profile, field string) string {
+	spec, ok := fieldSpecs[field]
+	if !ok {
+		return "not set"
+	}
+	if v := spec.show(p); v != "" {
+		return v
+	}
+	if field == rules.FieldStep2CK {
+		return "not taken or not set"
+	}
+	return "not set"
+}
+
 func showInt(v *int) string {
 	if v == nil {
 		return ""
@@ -608,7 +624,7 @@ func (t *turn) describe(a, kw string) (string, bool) {
 	if t.s.Step == stepExpConfirm {
 		return "Thanks.", true
 	}
-	return "Got it: **" + readBack(d) + "**.", true
+	return "Got it: **" + DescribeExperience(d) + "**.", true
 }
 
 // readSomething reports whether Classify read anything at all in a text.
@@ -656,7 +672,7 @@ func (t *turn) next() (string, bool) {
 	if t.s.Step == stepExpConfirm {
 		return "Thanks.", true // the confirmation reads it all back
 	}
-	return "Got it: **" + readBack(*t.s.Draft) + "**.", true
+	return "Got it: **" + DescribeExperience(*t.s.Draft) + "**.", true
 }
 
 func (t *turn) kind(a string) (string, bool) {
@@ -823,9 +839,9 @@ var kindNouns = map[string]string{
 	rules.KindRemoteQI: "remote QI project", rules.KindResearch: "research",
 }
 
-// readBack says an experience (or what is known of a draft) in plain words:
-// "hands-on externship, 8 weeks, internal medicine, ended 2025".
-func readBack(e rules.Experience) string {
+// DescribeExperience says an experience (or what is known of a draft) in
+// plain words: "hands-on externship, 8 weeks, internal medicine, ended 2025".
+func DescribeExperience(e rules.Experience) string {
 	var parts []string
 	if e.Kind != "" {
 		parts = append(parts, kindPhrase(e))
@@ -918,7 +934,7 @@ func promptAt(p rules.Profile, s IntakeState) *Prompt {
 	case stepExpYear:
 		pr.Question = "What year did it end? (e.g. 2025)"
 	case stepExpConfirm:
-		pr.Question = "I read that as: " + readBack(*s.Draft) + ". Right?"
+		pr.Question = "I read that as: " + DescribeExperience(*s.Draft) + ". Right?"
 		pr.Why = tierWhy[s.Draft.Tier()]
 		if pr.Why == "" {
 			pr.Why = "The kind and tier decide whether it counts as USCE."

@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/uscebot/uscebot/advisor"
@@ -134,13 +133,13 @@ func (r *Router) profile(ctx context.Context, m Message, args string) (Reply, er
 	}
 	t := rich.Para(rich.B("Your profile"))
 	for _, f := range advisor.Fields() {
-		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.S(f + ": "), rich.B(fieldValue(p, f))}})
+		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.S(f + ": "), rich.B(advisor.FieldValue(p, f))}})
 	}
 	if len(p.Experiences) == 0 {
 		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.S("experiences: "), rich.B("none yet")}})
 	}
 	for i, e := range p.Experiences {
-		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.S(fmt.Sprintf("experience %d: ", i+1)), rich.S(describe(e))}})
+		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.S(fmt.Sprintf("experience %d: ", i+1)), rich.S(advisor.DescribeExperience(e))}})
 	}
 	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("Change one field with /profile set <field> <value>, or go through it all with /intake.")}})
 	return Reply{Text: t, Private: true}, nil
@@ -164,65 +163,7 @@ func (r *Router) profileSet(ctx context.Context, m Message, args string) (Reply,
 	if err := r.save(ctx, m, np, s); err != nil {
 		return Reply{}, err
 	}
-	return Reply{Text: rich.Para(rich.S("Saved: "+strings.ToLower(field)+" = "), rich.B(fieldValue(np, strings.ToLower(field)))), Private: true}, nil
-}
-
-// fieldValue shows one profile field for a person.
-func fieldValue(p rules.Profile, field string) string {
-	num := func(v *int) string {
-		if v == nil {
-			return "not set"
-		}
-		return strconv.Itoa(*v)
-	}
-	str := func(v string) string {
-		if v == "" {
-			return "not set"
-		}
-		return strings.ReplaceAll(v, "_", " ")
-	}
-	switch field {
-	case rules.FieldStage:
-		return str(p.Stage)
-	case rules.FieldGradYear:
-		return num(p.GradYear)
-	case rules.FieldApplicationYear:
-		return num(p.ApplicationYear)
-	case rules.FieldSpecialty:
-		return str(p.Specialty)
-	case rules.FieldStep1:
-		return str(p.Step1)
-	case rules.FieldStep2CK:
-		if p.Step2CK == nil {
-			return "not taken"
-		}
-		return strconv.Itoa(*p.Step2CK)
-	case rules.FieldVisa:
-		return str(p.Visa)
-	case rules.FieldCanTravel:
-		return str(p.CanTravel)
-	case rules.FieldBudget:
-		return str(p.Budget)
-	case rules.FieldUSLetters:
-		return num(p.USLetters)
-	}
-	return "?"
-}
-
-// describe reads one experience back in plain words.
-func describe(e rules.Experience) string {
-	parts := []string{strings.ReplaceAll(e.Kind, "_", " ")}
-	if e.Weeks > 0 {
-		parts = append(parts, fmt.Sprintf("%d weeks", e.Weeks))
-	}
-	if e.Specialty != "" {
-		parts = append(parts, e.Specialty)
-	}
-	if e.EndYear > 0 {
-		parts = append(parts, fmt.Sprintf("ended %d", e.EndYear))
-	}
-	tier := strings.ReplaceAll(e.Tier(), "_", " ")
-	return strings.Join(parts, ", ") + " (" + tier + ")"
+	return Reply{Text: rich.Para(rich.S("Saved: "+strings.ToLower(field)+" = "), rich.B(advisor.FieldValue(np, strings.ToLower(field)))), Private: true}, nil
 }
 
 func (r *Router) plan(ctx context.Context, m Message, _ string) (Reply, error) {
@@ -267,7 +208,7 @@ func (r *Router) classify(ctx context.Context, m Message, args string) (Reply, e
 	if c.CountsAsUSCE {
 		verdict = "counts as USCE"
 	}
-	t := rich.Para(rich.S("I read that as: "), rich.B(describe(e)), rich.S(" - it "+verdict+"."))
+	t := rich.Para(rich.S("I read that as: "), rich.B(advisor.DescribeExperience(e)), rich.S(" - it "+verdict+"."))
 	var unknown []string
 	if c.Weeks == nil {
 		unknown = append(unknown, "how long it was")
