@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -12,11 +13,23 @@ import (
 
 // Config is the whole configuration file (see config.example.toml).
 type Config struct {
+	Bot      BotConfig      `toml:"bot"`
 	Store    StoreConfig    `toml:"store"`
 	Advisor  AdvisorConfig  `toml:"advisor"`
 	Discord  DiscordConfig  `toml:"discord"`
 	Telegram TelegramConfig `toml:"telegram"`
 	Log      LogConfig      `toml:"log"`
+}
+
+// BotConfig is the [bot] section: behaviour common to every platform.
+type BotConfig struct {
+	// FloodMessages per FloodWindowSeconds is each user's message rate
+	// limit (a token bucket); beyond it one notice, then silence.
+	FloodMessages      int `toml:"flood_messages"`
+	FloodWindowSeconds int `toml:"flood_window_seconds"`
+	// ShutdownGraceSeconds bounds how long shutdown waits for messages
+	// being handled.
+	ShutdownGraceSeconds int `toml:"shutdown_grace_seconds"`
 }
 
 // StoreConfig is the [store] section.
@@ -44,6 +57,12 @@ type TelegramConfig struct {
 	Token       Secret `toml:"token"`
 	APIEndpoint string `toml:"api_endpoint"`
 	Mode        string `toml:"mode"`
+	// Webhook mode: the address and path to serve, the public URL
+	// Telegram calls, and the secret it must send back.
+	WebhookListen string `toml:"webhook_listen"`
+	WebhookPath   string `toml:"webhook_path"`
+	WebhookURL    string `toml:"webhook_url"`
+	WebhookSecret Secret `toml:"webhook_secret"`
 }
 
 // LogConfig is the [log] section.
@@ -69,13 +88,15 @@ func (Secret) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
 const (
 	envDiscordToken  = "USCEBOT_DISCORD_TOKEN"
 	envTelegramToken = "USCEBOT_TELEGRAM_TOKEN"
+	envWebhookSecret = "USCEBOT_TELEGRAM_WEBHOOK_SECRET"
 )
 
 // Default returns the configuration used when no file is given.
 func Default() Config {
 	return Config{
+		Bot:      BotConfig{FloodMessages: 8, FloodWindowSeconds: 10, ShutdownGraceSeconds: 5},
 		Store:    StoreConfig{Path: "uscebot.db"},
-		Telegram: TelegramConfig{Mode: "polling"},
+		Telegram: TelegramConfig{Mode: "polling", WebhookPath: "/telegram"},
 		Log:      LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -104,6 +125,9 @@ func LoadConfig(path string) (Config, error) {
 	if v := os.Getenv(envTelegramToken); v != "" {
 		cfg.Telegram.Token = Secret(v)
 	}
+	if v := os.Getenv(envWebhookSecret); v != "" {
+		cfg.Telegram.WebhookSecret = Secret(v)
+	}
 	if err := cfg.Validate(); err != nil {
 		if path != "" {
 			return Config{}, fmt.Errorf("config %s: %w", path, err)
@@ -115,6 +139,14 @@ func LoadConfig(path string) (Config, error) {
 
 // Validate checks every key and names the first bad one.
 func (c Config) Validate() error {
+	switch {
+	case c.Bot.FloodMessages < 1:
+		return errors.New("bot.flood_messages: must be at least 1")
+	case c.Bot.FloodWindowSeconds < 1:
+		return errors.New("bot.flood_window_seconds: must be at least 1")
+	case c.Bot.ShutdownGraceSeconds < 0:
+		return errors.New("bot.shutdown_grace_seconds: must not be negative")
+	}
 	if strings.TrimSpace(c.Store.Path) == "" {
 		return errors.New("store.path: must not be empty")
 	}
@@ -135,6 +167,18 @@ func (c Config) Validate() error {
 	if m := c.Telegram.Mode; m != "polling" && m != "webhook" {
 		return fmt.Errorf("telegram.mode: %q must be \"polling\" or \"webhook\"", m)
 	}
+	if c.Telegram.Enabled && c.Telegram.Mode == "webhook" {
+		switch {
+		case c.Telegram.WebhookListen == "":
+			return errors.New("telegram.webhook_listen: required in webhook mode, like \"127.0.0.1:8443\"")
+		case !strings.HasPrefix(c.Telegram.WebhookPath, "/"):
+			return fmt.Errorf("telegram.webhook_path: %q must start with /", c.Telegram.WebhookPath)
+		case !strings.HasPrefix(c.Telegram.WebhookURL, "https://"):
+			return errors.New("telegram.webhook_url: required in webhook mode, the public https:// URL Telegram calls")
+		case len(c.Telegram.WebhookSecret) == 0 || strings.Trim(string(c.Telegram.WebhookSecret), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" || len(c.Telegram.WebhookSecret) > 256:
+			return errors.New("telegram.webhook_secret: required in webhook mode, 1-256 characters of A-Z a-z 0-9 _ -")
+		}
+	}
 	if _, err := c.Log.level(); err != nil {
 		return err
 	}
@@ -153,7 +197,7 @@ func (l LogConfig) level() (slog.Level, error) {
 }
 
 // Logger returns the logger the configuration asks for, writing to w.
-func (l LogConfig) Logger(w *os.File) *slog.Logger {
+func (l LogConfig) Logger(w io.Writer) *slog.Logger {
 	lv, _ := l.level() // checked by Validate
 	opts := &slog.HandlerOptions{Level: lv}
 	if l.Format == "json" {

@@ -39,6 +39,7 @@ const (
 const usage = `usage: uscebot <command> [flags]
 
 commands:
+  run [--config FILE]                                 serve the enabled chat platforms
   console [--db FILE] [--user NAME] [--config FILE]   chat in the terminal
   ask [--json] [--config FILE] QUESTION               answer one question
   classify [--json] DESCRIPTION                       tier of one experience
@@ -75,7 +76,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stdout, usage)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "uscebot: unknown command %q (commands: console, ask, classify, assess, vet, backup, version)\n", args[0])
+		fmt.Fprintf(stderr, "uscebot: unknown command %q (commands: run, console, ask, classify, assess, vet, backup, version)\n", args[0])
 		return exitUsage
 	}
 	err := cmd(ctx, args[1:], stdin, stdout, stderr)
@@ -140,7 +141,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		// Without a config, log lines would only clutter the chat.
 		cfg.Log.Level = "warn"
 	}
-	log := cfg.Log.Logger(os.Stderr)
+	log := cfg.Log.Logger(stderr)
 
 	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
 	if err != nil {
