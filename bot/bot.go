@@ -62,6 +62,26 @@ type Reply struct {
 	// others can read it (ephemeral reply or a direct message instead).
 	Private bool
 	File    *File
+	// Input describes the free-text answer the reply waits for, when it
+	// asks a question without choices; platforms with forms (Discord's
+	// modals and select menus) use it, chat platforms let the user type.
+	Input *Input
+}
+
+// Input is a pending free-text question. An adapter that collects the
+// answer in a form sends it back as Message.Choice = AnswerChoice(step,
+// text), so a form left open after the conversation moved on is
+// recognised as stale.
+type Input struct {
+	Step  string
+	Label string // the question, short enough for a form's title
+	// Suggestions are common answers a menu may offer (the specialties).
+	Suggestions []string
+}
+
+// AnswerChoice returns the Choice ID that carries a typed answer to step.
+func AnswerChoice(step, text string) string {
+	return intakeChoice + ":" + step + ":" + text
 }
 
 // Empty reports whether the reply says nothing.

@@ -182,3 +182,28 @@ func TestPersonalNotesOnlyInDirectChats(t *testing.T) {
 		}
 	}
 }
+
+func TestFormAnswersCarryTheirStep(t *testing.T) {
+	f := newFixture(t)
+	r := f.send(t, bot.Message{Text: "/intake"})
+	if r.Input != nil {
+		t.Errorf("a choice question has an Input: %+v", r.Input)
+	}
+	r = press(t, f, r, "Graduated")
+	if r.Input == nil || r.Input.Step != rules.FieldGradYear {
+		t.Fatalf("grad_year question Input = %+v", r.Input)
+	}
+	r = f.send(t, bot.Message{Choice: bot.AnswerChoice(rules.FieldGradYear, "2021: the year: I finished")})
+	r = f.send(t, bot.Message{Choice: bot.AnswerChoice(rules.FieldApplicationYear, "2027")})
+	if r.Input == nil || r.Input.Step != rules.FieldSpecialty || len(r.Input.Suggestions) < 10 {
+		t.Fatalf("specialty question Input = %+v, want suggestions", r.Input)
+	}
+	// A form answer for a step already passed changes nothing.
+	if got := f.send(t, bot.Message{Choice: bot.AnswerChoice(rules.FieldGradYear, "1999")}).Text.String(); !strings.Contains(got, "moved on") {
+		t.Errorf("stale form answer = %q", got)
+	}
+	p, _ := f.state(t)
+	if p.GradYear == nil || *p.GradYear != 2021 || p.ApplicationYear == nil || *p.ApplicationYear != 2027 {
+		t.Errorf("profile after form answers = %+v", p)
+	}
+}

@@ -101,7 +101,13 @@ func (r *Router) promptReply(pr *advisor.Prompt) Reply {
 	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("You can send back, or cancel to pause.")}})
 	reply := Reply{Text: t, Private: true}
 	for _, o := range pr.Options {
-		reply.Choices = append(reply.Choices, Choice{ID: intakeChoice + ":" + pr.Step + ":" + o.Value, Label: o.Label})
+		reply.Choices = append(reply.Choices, Choice{ID: AnswerChoice(pr.Step, o.Value), Label: o.Label})
+	}
+	if len(pr.Options) == 0 {
+		reply.Input = &Input{Step: pr.Step, Label: pr.Question}
+		if pr.Step == rules.FieldSpecialty {
+			reply.Input.Suggestions = rules.Specialties()
+		}
 	}
 	return reply
 }

@@ -244,7 +244,7 @@ func (r *Router) forget(ctx context.Context, m Message, _ string) (Reply, error)
 
 // choose handles a button press.
 func (r *Router) choose(ctx context.Context, m Message) (Reply, error) {
-	parts := strings.Split(m.Choice, ":")
+	parts := strings.SplitN(m.Choice, ":", 3)
 	switch {
 	case parts[0] == "forget" && len(parts) == 2 && parts[1] == "no":
 		return Reply{Text: rich.Plain("Nothing was deleted."), Private: true}, nil
