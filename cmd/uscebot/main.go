@@ -80,17 +80,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	err := cmd(ctx, args[1:], stdin, stdout, stderr)
-	var ue usageError
-	switch {
-	case err == nil:
+	if err == nil {
 		return exitOK
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "uscebot %s: %v\n", args[0], err)
-		return exitUsage
-	default:
-		fmt.Fprintf(stderr, "uscebot %s: %v\n", args[0], err)
-		return exitFail
 	}
+	// One line whatever the error quotes (a path or flag with a newline).
+	fmt.Fprintf(stderr, "uscebot %s: %s\n", args[0], strings.ReplaceAll(err.Error(), "\n", `\n`))
+	if _, ok := errors.AsType[usageError](err); ok {
+		return exitUsage
+	}
+	return exitFail
 }
 
 // usageError is a bad flag or argument: exit code 2.
@@ -279,16 +277,19 @@ func runAssess(_ context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	}
 	data, err := os.ReadFile(*path)
 	if err != nil {
-		return usagef("--profile: %v", err)
+		return usagef("--profile %q: %v", *path, errors.Unwrap(err))
 	}
 	var p rules.Profile
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return usagef("--profile %s: not a profile: %v", *path, err)
+		return usagef("--profile %q: not a profile: %v", *path, err)
+	}
+	if dec.More() {
+		return usagef("--profile %q: more than one JSON value; the file must hold one profile", *path)
 	}
 	if err := p.Validate(now); err != nil {
-		return usagef("--profile %s: %v", *path, err)
+		return usagef("--profile %q: %v", *path, err)
 	}
 	a := rules.Assess(p, now)
 	if *asJSON {
