@@ -87,3 +87,40 @@ func mustLoad(tb testing.TB) *KB {
 	}
 	return kb
 }
+
+// TestOwnQuestions holds the matcher to questions written for this repo
+// (advisor/testdata/questions.tsv: paraphrases of every topic and
+// out-of-scope questions, none taken from the shared evaluation set), so
+// a clone without ../shared still checks matching quality. Its bar is a
+// regression floor, below the shared set's figures.
+func TestOwnQuestions(t *testing.T) {
+	cases := readEval(t, filepath.Join("testdata", "questions.tsv"))
+	kb := mustLoad(t)
+	var in, inOK, none, noneOK int
+	for _, c := range cases {
+		a := kb.Ask(c.question)
+		got := "none"
+		if a.Topic != nil {
+			got = a.Topic.ID
+		}
+		if c.want == "none" {
+			none++
+			if got == "none" {
+				noneOK++
+			}
+		} else {
+			in++
+			if got == c.want {
+				inOK++
+			}
+		}
+		if got != c.want {
+			t.Logf("miss: want %-26s got %-26s %q", c.want, got, c.question)
+		}
+	}
+	inAcc, noneAcc := float64(inOK)/float64(in), float64(noneOK)/float64(none)
+	t.Logf("own questions: in-scope %d/%d = %.1f%%; out-of-scope abstained %d/%d = %.1f%%", inOK, in, 100*inAcc, noneOK, none, 100*noneAcc)
+	if inAcc < 0.90 || noneAcc < 0.85 {
+		t.Errorf("below the floor: in-scope %.1f%% (want >= 90%%), abstained %.1f%% (want >= 85%%)", 100*inAcc, 100*noneAcc)
+	}
+}

@@ -104,7 +104,39 @@ func term(w string) string {
 	if stopWords[w] {
 		return ""
 	}
+	if isClinicalWord(w) {
+		return "clinicalterm"
+	}
 	return english.Stem(w, true)
+}
+
+// clinicalSuffixes mark the names of diseases, procedures and drugs
+// ("pneumonitis", "hyperkalemia", "metoprolol", "apixaban"): a question
+// about a patient is out of scope however its other words read, and no
+// list of diseases or drugs could be complete.
+var clinicalSuffixes = []string{
+	"itis", "emia", "aemia", "osis", "ectomy", "otomy", "ostomy", "pathy", "algia", "penia", "plasty",
+	"scopy", "uria", "pnea", "pnoea", "monia", "cardia", "rrhea", "rrhoea", "sarcoma", "lymphoma", "carcinoma",
+	"olol", "pril", "sartan", "statin", "cillin", "mycin", "floxacin", "azole", "prazole", "tidine",
+	"dipine", "gliptin", "gliflozin", "parin", "xaban", "gatran", "semide", "thiazide", "oxetine", "azepam",
+	"triptan", "profen", "sone", "olone", "mab", "tinib", "vir",
+}
+
+// clinicalExceptions are ordinary words with a clinical-looking ending.
+var clinicalExceptions = setOf("academia", "diagnosis", "emphasis", "basis", "thesis", "hypothesis", "osmosis",
+	"person", "reason", "season", "lesson", "someone", "anyone", "everyone", "phone", "stone", "zone",
+	"sympathy", "empathy", "apathy", "telepathy", "nevermind", "virtual", "survive", "vir")
+
+func isClinicalWord(w string) bool {
+	if len(w) < 6 || clinicalExceptions[w] {
+		return false
+	}
+	for _, suf := range clinicalSuffixes {
+		if strings.HasSuffix(w, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 func isNumber(w string) bool {
