@@ -3,6 +3,8 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"math"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -153,7 +155,7 @@ func ParseBudget(text string) (string, error) {
 
 // ParseGradYear reads the (past or expected) year of graduation.
 func ParseGradYear(text string) (int, error) {
-	y, ok := firstInt(text)
+	y, ok := answerInt(text)
 	if !ok {
 		return 0, errors.New("please type the year, for example 2021")
 	}
@@ -188,7 +190,7 @@ func ParseApplicationYear(text string, now time.Time) (int, error) {
 
 // ParseStep2CK reads a Step 2 CK score.
 func ParseStep2CK(text string) (int, error) {
-	s, ok := firstInt(text)
+	s, ok := answerInt(text)
 	if !ok || s < 1 || s > maxStep2CK {
 		return 0, fmt.Errorf("please type your score (1-%d), or skip if you have not taken it", maxStep2CK)
 	}
@@ -198,7 +200,7 @@ func ParseStep2CK(text string) (int, error) {
 // ParseUSLetters reads how many strong US letters the user has or is
 // promised: "2", "two", "none".
 func ParseUSLetters(text string) (int, error) {
-	n, ok := firstInt(text)
+	n, ok := answerInt(text)
 	if !ok && says(newDoc(text).ws, "none") {
 		n, ok = 0, true
 	}
@@ -206,4 +208,35 @@ func ParseUSLetters(text string) (int, error) {
 		return 0, fmt.Errorf("please type a number from 0 to %d", maxUSLetters)
 	}
 	return n, nil
+}
+
+// negativeNumber finds a minus sign right before a digit ("-1", "- 2019").
+var negativeNumber = regexp.MustCompile(`(^|[^\pL\pN])-\s*\d`)
+
+// answerInt reads a number typed as the whole point of an answer: exactly
+// one number, not negative, and not a duration or a date ("I'll take it in
+// 2 months" is not a Step 2 CK score of 2).
+func answerInt(text string) (int, bool) {
+	if negativeNumber.MatchString(text) {
+		return 0, false
+	}
+	ws := newDoc(text).ws
+	n, at := 0, -1
+	for i, w := range ws {
+		if v, ok := number(w); ok && v == math.Trunc(v) && v < 1e6 {
+			if at >= 0 {
+				return 0, false // two numbers: which one is the answer?
+			}
+			n, at = int(v), i
+		}
+	}
+	if at < 0 {
+		return 0, false
+	}
+	if at+1 < len(ws) {
+		if _, unit := unitWeeks[ws[at+1]]; unit {
+			return 0, false
+		}
+	}
+	return n, true
 }

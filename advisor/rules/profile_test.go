@@ -220,6 +220,7 @@ func TestParseGradYear(t *testing.T) {
 		{"2021", 2021, true}, {"graduated in 2019", 2019, true}, {"class of 2028", 2028, true},
 		{"1970", 1970, true}, {"2040", 2040, true},
 		{"1969", 0, false}, {"2041", 0, false}, {"last year", 0, false}, {"", 0, false},
+		{"-2019", 0, false}, {"2019 or 2020", 0, false},
 	})
 }
 
@@ -236,6 +237,7 @@ func TestParseStep2CK(t *testing.T) {
 	checkParseInt(t, "ParseStep2CK", ParseStep2CK, []parseIntCase{
 		{"245", 245, true}, {"I got 238", 238, true}, {"1", 1, true}, {"300", 300, true},
 		{"0", 0, false}, {"301", 0, false}, {"not taken", 0, false},
+		{"I'll take it in 2 months", 0, false}, {"-240", 0, false}, {"240 on my 2nd try", 0, false},
 	})
 }
 
@@ -244,6 +246,6 @@ func TestParseUSLetters(t *testing.T) {
 		{"2", 2, true}, {"two", 2, true}, {"I have three", 3, true}, {"0", 0, true},
 		{"none", 0, true}, {"no", 0, true}, {"zero", 0, true}, {"10", 10, true},
 		{"a couple", 2, true},
-		{"11", 0, false}, {"lots", 0, false},
+		{"11", 0, false}, {"lots", 0, false}, {"-1", 0, false}, {"2 or 3", 0, false},
 	})
 }
