@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/uscebot/uscebot/advisor"
@@ -32,9 +33,10 @@ type Router struct {
 }
 
 type command struct {
-	usage string // the arguments, for /help and usage errors
-	help  string
-	run   func(ctx context.Context, m Message, args string) (Reply, error)
+	usage    string // the arguments, for /help and usage errors
+	help     string
+	personal bool // its answer is about the user: never in a group
+	run      func(ctx context.Context, m Message, args string) (Reply, error)
 }
 
 // NewRouter returns a router over the knowledge base and the store. now
@@ -46,13 +48,13 @@ func NewRouter(kb *advisor.KB, store Store, now func() time.Time) *Router {
 		"help":     {help: "this message", run: r.help},
 		"ask":      {usage: "<question>", help: "ask about US clinical experience", run: r.ask},
 		"topics":   {help: "everything I can answer", run: r.topics},
-		"intake":   {help: "build your profile in a short guided conversation", run: r.intake},
-		"profile":  {usage: "[set <field> <value>]", help: "show your profile, or change one field", run: r.profile},
-		"plan":     {help: "where you stand and what to do next, with dates", run: r.plan},
+		"intake":   {personal: true, help: "build your profile in a short guided conversation", run: r.intake},
+		"profile":  {personal: true, usage: "[set <field> <value>]", help: "show your profile, or change one field", run: r.profile},
+		"plan":     {personal: true, help: "where you stand and what to do next, with dates", run: r.plan},
 		"classify": {usage: "<description>", help: "how programs see one experience", run: r.classify},
 		"vet":      {usage: "<offer text>", help: "red flags of a paid rotation's offer", run: r.vet},
-		"export":   {help: "everything I store about you, as JSON", run: r.export},
-		"forget":   {help: "delete everything I store about you", run: r.forget},
+		"export":   {personal: true, help: "everything I store about you, as JSON", run: r.export},
+		"forget":   {personal: true, help: "delete everything I store about you", run: r.forget},
 	}
 	r.order = []string{"ask", "topics", "intake", "profile", "plan", "classify", "vet", "export", "forget", "help"}
 	return r
@@ -71,7 +73,7 @@ func (r *Router) Commands() []CommandInfo {
 	out := make([]CommandInfo, 0, len(r.order))
 	for _, name := range r.order {
 		c := r.cmds[name]
-		out = append(out, CommandInfo{Name: name, Usage: c.usage, Description: c.help})
+		out = append(out, CommandInfo{Name: name, Usage: c.usage, Description: c.help, Personal: c.personal})
 	}
 	return out
 }
@@ -81,6 +83,9 @@ type CommandInfo struct {
 	Name        string
 	Usage       string
 	Description string
+	// Personal commands answer about the user (profile, plan, export...):
+	// platforms take them out of groups.
+	Personal bool
 }
 
 // Handle handles one message without middleware.
@@ -128,7 +133,10 @@ func parseCommand(text string) (name, args string, ok bool) {
 	if !strings.HasPrefix(text, "/") {
 		return "", "", false
 	}
-	word, args, _ := strings.Cut(text[1:], " ")
+	word, args := text[1:], ""
+	if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
+		word, args = word[:i], word[i:]
+	}
 	word, _, _ = strings.Cut(word, "@")
 	return strings.ToLower(word), strings.TrimSpace(args), true
 }

@@ -89,6 +89,7 @@ func TestRouterReplies(t *testing.T) {
 		{"help", "/help", []string{"/ask <question>", "/topics", "/export", "/forget", "Privacy"}},
 		{"start", "/start", []string{"/ask <question>"}},
 		{"command with bot name", "/HELP@uscebot", []string{"/topics"}},
+		{"command and a newline", "/ask\ndoes telehealth count as usce?", []string{"Sources:"}},
 		{"topics", "/topics", []string{"Does telehealth or a virtual rotation count as USCE?", "How many months"}},
 		{"unknown command", "/intake2", []string{"I don't know the command /intake2"}},
 		{"greeting", "hello", []string{"Ask in your own words"}},
@@ -117,6 +118,19 @@ func TestHelpListsOnlyWorkingCommands(t *testing.T) {
 		if got := f.say(t, "/"+c.Name+" x"); strings.Contains(got, "I don't know the command") {
 			t.Errorf("/help lists /%s but the router does not know it", c.Name)
 		}
+	}
+}
+
+func TestPersonalCommands(t *testing.T) {
+	f := newFixture(t)
+	var personal []string
+	for _, c := range f.router.Commands() {
+		if c.Personal {
+			personal = append(personal, c.Name)
+		}
+	}
+	if got, want := strings.Join(personal, " "), "intake profile plan export forget"; got != want {
+		t.Errorf("personal commands = %q, want %q", got, want)
 	}
 }
 

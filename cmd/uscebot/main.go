@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
+		"run":      runRun,
 		"console":  runConsole,
 		"ask":      runAsk,
 		"classify": runClassify,

@@ -1,0 +1,317 @@
+package telegram
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/uscebot/uscebot/bot/rich"
+)
+
+// maxMessageUnits is Telegram's limit on a message's text. Telegram counts
+// the text after parsing the markup; we count the HTML we send, in UTF-16
+// code units, which is never less, so a part we send is never too long.
+const maxMessageUnits = 4096
+
+// htmlEscaper escapes everything Telegram's HTML parser reads as markup.
+// Quotes are escaped too, so text stays text even inside an attribute.
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
+
+func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
+
+// units is the length of s in UTF-16 code units, as Telegram counts it.
+func units(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// escapedUnits is units(escapeHTML(s)) without building the string.
+func escapedUnits(s string) int {
+	n := 0
+	for _, r := range s {
+		switch r {
+		case '&':
+			n += len("&amp;")
+		case '<', '>':
+			n += len("&lt;")
+		case '"':
+			n += len("&quot;")
+		default:
+			if r >= 0x10000 {
+				n += 2
+			} else {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// The tags of the inline styles.
+func openTags(st rich.Style) string {
+	s := ""
+	if st&rich.Bold != 0 {
+		s += "<b>"
+	}
+	if st&rich.Code != 0 {
+		s += "<code>"
+	}
+	return s
+}
+
+func closeTags(st rich.Style) string {
+	s := ""
+	if st&rich.Code != 0 {
+		s += "</code>"
+	}
+	if st&rich.Bold != 0 {
+		s += "</b>"
+	}
+	return s
+}
+
+func tagUnits(st rich.Style) int { return len(openTags(st)) + len(closeTags(st)) }
+
+const bulletPrefix = "• "
+
+// blockOverhead is what a block's kind adds around its spans.
+func blockOverhead(k rich.Kind) int {
+	switch k {
+	case rich.Bullet:
+		return units(bulletPrefix)
+	case rich.Pre:
+		return len("<pre></pre>")
+	}
+	return 0
+}
+
+// renderBlock renders one block as Telegram HTML. Every piece of text is
+// escaped; the only tags are the ones written here, always balanced.
+func renderBlock(b rich.Block) string {
+	var sb strings.Builder
+	switch b.Kind {
+	case rich.Pre:
+		sb.WriteString("<pre>")
+		for _, sp := range b.Spans {
+			sb.WriteString(escapeHTML(sp.Text))
+		}
+		sb.WriteString("</pre>")
+		return sb.String()
+	case rich.Bullet:
+		sb.WriteString(bulletPrefix)
+	}
+	for _, sp := range b.Spans {
+		if sp.Text == "" {
+			continue
+		}
+		sb.WriteString(openTags(sp.Style))
+		sb.WriteString(escapeHTML(sp.Text))
+		sb.WriteString(closeTags(sp.Style))
+	}
+	return sb.String()
+}
+
+// separator is what goes between two blocks: consecutive bullets are one
+// list, everything else is a paragraph of its own (as rich.Text.String).
+func separator(prev, next rich.Block) string {
+	if prev.Kind == rich.Bullet && next.Kind == rich.Bullet {
+		return "\n"
+	}
+	return "\n\n"
+}
+
+// renderHTML renders t as one Telegram HTML text.
+func renderHTML(t rich.Text) string {
+	var sb strings.Builder
+	for i, b := range t {
+		if i > 0 {
+			sb.WriteString(separator(t[i-1], b))
+		}
+		sb.WriteString(renderBlock(b))
+	}
+	return sb.String()
+}
+
+// sanitize returns t with valid UTF-8 everywhere and without empty spans
+// or blocks with nothing visible, so no part of a reply is ever rejected
+// for its encoding or sent empty.
+func sanitize(t rich.Text) rich.Text {
+	out := make(rich.Text, 0, len(t))
+	for _, b := range t {
+		nb := rich.Block{Kind: b.Kind}
+		visible := false
+		for _, sp := range b.Spans {
+			if sp.Text == "" {
+				continue
+			}
+			sp.Text = strings.ToValidUTF8(sp.Text, "\uFFFD")
+			if strings.TrimSpace(sp.Text) != "" {
+				visible = true
+			}
+			nb.Spans = append(nb.Spans, sp)
+		}
+		if visible {
+			out = append(out, nb)
+		}
+	}
+	return out
+}
+
+// split cuts t into parts whose HTML is at most limit UTF-16 units each.
+// It cuts between blocks where it can; a block longer than limit on its
+// own is cut at a line break or between words (inside a word only when
+// one word is longer than a whole message). Every part is whole blocks, so
+// its HTML is valid on its own.
+func split(t rich.Text, limit int) []rich.Text {
+	var blocks []rich.Block
+	for _, b := range sanitize(t) {
+		if units(renderBlock(b)) <= limit {
+			blocks = append(blocks, b)
+			continue
+		}
+		blocks = append(blocks, splitBlock(b, limit)...)
+	}
+	var parts []rich.Text
+	var cur rich.Text
+	size := 0
+	for _, b := range blocks {
+		n := units(renderBlock(b))
+		if len(cur) > 0 {
+			if size+units(separator(cur[len(cur)-1], b))+n <= limit {
+				size += units(separator(cur[len(cur)-1], b)) + n
+				cur = append(cur, b)
+				continue
+			}
+			parts = append(parts, cur)
+		}
+		cur, size = rich.Text{b}, n
+	}
+	if len(cur) > 0 {
+		parts = append(parts, cur)
+	}
+	return parts
+}
+
+// atom is a word with the spaces after it, or a line with its line break:
+// the smallest piece a block is cut into.
+type atom struct {
+	text  string
+	style rich.Style
+}
+
+// atoms cuts a block's spans after every line break and after every run
+// of spaces.
+func atoms(b rich.Block) []atom {
+	var out []atom
+	for _, sp := range b.Spans {
+		s := sp.Text
+		start := 0
+		prevSpace := false
+		for i, r := range s {
+			if prevSpace && !unicode.IsSpace(r) && i > start {
+				out = append(out, atom{s[start:i], sp.Style})
+				start = i
+			}
+			prevSpace = unicode.IsSpace(r)
+			if r == '\n' {
+				out = append(out, atom{s[start : i+1], sp.Style})
+				start = i + 1
+				prevSpace = false
+			}
+		}
+		if start < len(s) {
+			out = append(out, atom{s[start:], sp.Style})
+		}
+	}
+	return out
+}
+
+// splitBlock cuts one block into blocks whose HTML fits in limit each.
+func splitBlock(b rich.Block, limit int) []rich.Block {
+	budget := limit - blockOverhead(b.Kind)
+	style := func(a atom) rich.Style {
+		if b.Kind == rich.Pre {
+			return 0 // <pre> ignores inline styles
+		}
+		return a.style
+	}
+	// Words longer than a whole message are cut at rune boundaries.
+	var as []atom
+	for _, a := range atoms(b) {
+		room := budget - tagUnits(style(a))
+		for escapedUnits(a.text) > room {
+			n, cut := 0, 0
+			for i, r := range a.text {
+				w := escapedUnits(string(r))
+				if n+w > room {
+					cut = i
+					break
+				}
+				n += w
+			}
+			as = append(as, atom{a.text[:cut], a.style})
+			a.text = a.text[cut:]
+		}
+		as = append(as, a)
+	}
+
+	var out []rich.Block
+	for i := 0; i < len(as); {
+		j, cost := i, 0
+		lastLine, lineCost := -1, 0
+		for j < len(as) {
+			c := escapedUnits(as[j].text)
+			if j == i || style(as[j]) != style(as[j-1]) {
+				c += tagUnits(style(as[j]))
+			}
+			if cost+c > budget {
+				break
+			}
+			cost += c
+			j++
+			if strings.HasSuffix(as[j-1].text, "\n") {
+				lastLine, lineCost = j, cost
+			}
+		}
+		// Prefer ending at a line break, unless that leaves a short part.
+		if j < len(as) && lastLine > i && lineCost >= budget/2 {
+			j = lastLine
+		}
+		kind := b.Kind
+		if len(out) > 0 && kind == rich.Bullet {
+			kind = rich.Paragraph // the rest of the same item
+		}
+		out = append(out, rich.Block{Kind: kind, Spans: merge(as[i:j])})
+		i = j
+	}
+	return out
+}
+
+// merge joins consecutive atoms of one style into spans.
+func merge(as []atom) []rich.Span {
+	var spans []rich.Span
+	for _, a := range as {
+		if n := len(spans); n > 0 && spans[n-1].Style == a.style {
+			spans[n-1].Text += a.text
+			continue
+		}
+		spans = append(spans, rich.Span{Text: a.text, Style: a.style})
+	}
+	return spans
+}
+
+// validUTF8Label returns a button label Telegram accepts.
+func validUTF8Label(s string) string {
+	s = strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD"))
+	if utf8.RuneCountInString(s) > 64 {
+		s = string([]rune(s)[:63]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,679 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/rules"
+	"github.com/uscebot/uscebot/bot"
+	"github.com/uscebot/uscebot/bot/rich"
+	"github.com/uscebot/uscebot/store"
+)
+
+func TestStartPublishesCommands(t *testing.T) {
+	e := newEnv(t)
+	b := e.start(t, e.config(), nil)
+	if got := b.Username(); got != e.f.username {
+		t.Errorf("Username() = %q, want %q", got, e.f.username)
+	}
+	e.f.mu.Lock()
+	cmds := e.f.commands
+	e.f.mu.Unlock()
+	if len(cmds) != len(e.router.Commands()) {
+		t.Fatalf("setMyCommands got %d commands, want %d: %+v", len(cmds), len(e.router.Commands()), cmds)
+	}
+	for i, c := range e.router.Commands() {
+		if cmds[i].Command != c.Name || cmds[i].Description != c.Description {
+			t.Errorf("command %d = %+v, want %s - %s", i, cmds[i], c.Name, c.Description)
+		}
+	}
+
+	c := e.convo(t, ana, privateChat(ana))
+	m := c.say("/start")
+	if m.ParseMode != "HTML" || !strings.Contains(m.Text, "/intake") || !strings.Contains(m.Raw, "<b>uscebot</b>") {
+		t.Errorf("/start = %q (%s), want the help in HTML", m.Raw, m.ParseMode)
+	}
+	if !strings.Contains(m.Text, "• /ask <question>") || !strings.Contains(m.Raw, "• <b>/ask &lt;question&gt;</b>") {
+		t.Errorf("/start: bullets not rendered as escaped bullet lines:\n%s", m.Raw)
+	}
+	e.checkLogs(t)
+}
+
+func TestQuestionAnswered(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	c := e.convo(t, ana, privateChat(ana))
+	m := c.say("does telehealth count as USCE?")
+	if !strings.Contains(m.Text, "Sources:") || !strings.Contains(m.Raw, "<b>Sources: </b>") {
+		t.Errorf("answer = %q, want sources in bold", m.Raw)
+	}
+	if !strings.Contains(m.Raw, "&quot;") {
+		t.Errorf("answer = %q: the quoted source titles should be escaped", m.Raw)
+	}
+	// The same through /ask, addressed to the bot by name.
+	m = c.say("/ask@" + e.f.username + " does telehealth count as USCE?")
+	if !strings.Contains(m.Text, "Sources:") {
+		t.Errorf("/ask@bot = %q, want an answer", m.Text)
+	}
+	e.checkLogs(t, "telehealth count")
+}
+
+func TestMarkupInQuestionIsEscaped(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	c := e.convo(t, ana, privateChat(ana))
+	// The router echoes an unknown command's name: it must stay text.
+	m := c.say("/x<b>&amp;*_[]")
+	if !strings.Contains(m.Text, "/x<b>&amp;*_[]") {
+		t.Errorf("reply = %q (raw %q), want the name shown as typed", m.Text, m.Raw)
+	}
+	m = c.say("does <i>telehealth</i> & *research* count_as [USCE]? </b> &lt; <")
+	if !strings.Contains(m.Text, "Sources:") || m.ParseMode != "HTML" {
+		t.Errorf("question with markup = %q, want an HTML answer", m.Text)
+	}
+	// Invalid UTF-8 and a 100 KB message break nothing.
+	m = c.say("does research count\xff\xfe as USCE?")
+	if m.Text == "" {
+		t.Error("no answer to invalid UTF-8")
+	}
+	m = c.say(strings.Repeat("<b>&", 25_000))
+	if !strings.Contains(m.Text, "too long") {
+		t.Errorf("100 KB message = %q, want the router's refusal", m.Text)
+	}
+}
+
+func TestPlainTextFallback(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	e.f.setRejectHTML(true)
+	c := e.convo(t, ana, privateChat(ana))
+	m := c.say("/start")
+	if m.ParseMode != "" || !strings.Contains(m.Text, "- /ask <question>") || strings.Contains(m.Text, "<b>") {
+		t.Errorf("fallback = %q (mode %q), want rich.Text.String() as plain text", m.Text, m.ParseMode)
+	}
+	if n := len(e.f.callsOf("sendMessage")); n != 2 {
+		t.Errorf("sendMessage called %d times, want 2 (HTML refused, then plain)", n)
+	}
+	e.checkLogs(t, "/ask")
+}
+
+func TestFullIntake(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	c := e.convo(t, ana, privateChat(ana))
+
+	m := c.say("/intake")
+	if m.Markup == nil || !strings.Contains(m.Text, "medical school or graduated") {
+		t.Fatalf("/intake = %q, want the stage question with buttons", m.Text)
+	}
+	for _, row := range m.Markup.InlineKeyboard {
+		if len(row) < 1 || len(row) > 2 {
+			t.Errorf("keyboard row of %d buttons", len(row))
+		}
+	}
+	steps := []struct {
+		press, say string
+		want       string // in the next question
+	}{
+		{press: "Graduated", want: "What year did you graduate"},
+		{say: "2023", want: "ERAS application"},
+		{say: "2027", want: "Which specialty"},
+		{say: "IM", want: "USMLE Step 1"},
+		{press: "Passed", want: "Step 2 CK"},
+		{say: "skip", want: "visa"},
+		{press: "Yes, I'll need a visa", want: "travel to the US"},
+		{press: "Yes", want: "budget"},
+		{press: "Low", want: "Describe one experience"},
+		{say: "8-week IM externship in Chicago, 2025", want: "Right?"},
+		{press: "Yes", want: "Any other experience"},
+		{press: "That's all", want: "letters"},
+		{say: "2", want: "/plan"},
+	}
+	for _, s := range steps {
+		var m fakeMsg
+		if s.press != "" {
+			q, _ := c.button(s.press)
+			m = c.press(s.press)
+			// The question now shows the answer, keeps its formatting
+			// and has no buttons.
+			for _, got := range e.f.sent(c.chat.ID) {
+				if got.ID != q.ID {
+					continue
+				}
+				if !strings.Contains(got.Text, "\n\n✓ "+s.press) || got.Markup != nil {
+					t.Errorf("after pressing %q the question is %q with markup %v", s.press, got.Text, got.Markup)
+				}
+				if len(q.Entities) == 0 || !reflect.DeepEqual(got.Entities, q.Entities) {
+					t.Errorf("after pressing %q the question's entities are %+v, were %+v", s.press, got.Entities, q.Entities)
+				}
+			}
+		} else {
+			m = c.say(s.say)
+		}
+		if !strings.Contains(m.Text, s.want) {
+			t.Fatalf("after %q%q: %q, want %q", s.press, s.say, m.Text, s.want)
+		}
+	}
+	p, st, err := e.db.LoadProfile(context.Background(), advisor.UserKey{Platform: Platform, ID: "5001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Step != advisor.StepDone || p.Stage != rules.StageGraduate || *p.GradYear != 2023 || *p.ApplicationYear != 2027 ||
+		p.Step1 != rules.Step1Passed || p.Visa != rules.VisaNeeded || p.Budget != rules.BudgetLow ||
+		*p.USLetters != 2 || len(p.Experiences) != 1 || p.Experiences[0].Weeks != 8 {
+		t.Errorf("stored profile = %+v, state %+v", p, st)
+	}
+	e.checkLogs(t, "Chicago", "externship")
+}
+
+func TestIntakeResumesAfterRestart(t *testing.T) {
+	e := newEnv(t)
+	b := e.start(t, e.config(), nil)
+	c := e.convo(t, ana, privateChat(ana))
+	c.say("/intake")
+	c.press("Graduated")
+	c.say("2023")
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	// A new process: the store reopened, a new router and bot.
+	e.db.Close()
+	e.openDB(t)
+	kb, _ := loadKB()
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	e.router = bot.NewRouter(kb, e.db, func() time.Time { return now })
+	e.handler = e.router.Handler(slog.New(slog.NewTextHandler(e.logs, nil)))
+	e.start(t, e.config(), nil)
+
+	m := c.say("/intake")
+	if !strings.Contains(m.Text, "middle of your profile") || !strings.Contains(m.Text, "ERAS application") {
+		t.Fatalf("/intake after restart = %q, want the application year question again", m.Text)
+	}
+	m = c.say("2027")
+	if !strings.Contains(m.Text, "Which specialty") {
+		t.Errorf("next answer = %q", m.Text)
+	}
+	// Nothing the first bot handled was delivered again.
+	if got := len(e.f.sent(c.chat.ID)); got != 5 {
+		t.Errorf("%d messages in the chat, want 5", got)
+	}
+}
+
+func TestTooManyRequestsRetried(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	e.f.failNext("sendMessage", 2, apiFailure{code: 429, desc: "Too Many Requests: retry after 7", retryAfter: 7})
+	e.f.failNext("getUpdates", 1, apiFailure{code: 502, status: 502}) // a proxy's HTML page
+	c := e.convo(t, ana, privateChat(ana))
+	m := c.say("/start")
+	if !strings.Contains(m.Text, "/intake") {
+		t.Errorf("reply after 429s = %q", m.Text)
+	}
+	waits := 0
+	for _, d := range e.slept() {
+		if d == 7*time.Second {
+			waits++
+		}
+	}
+	if waits != 2 {
+		t.Errorf("waits = %v, want two of retry_after (7s)", e.slept())
+	}
+	e.checkLogs(t)
+}
+
+func TestPollConflictBacksOff(t *testing.T) {
+	e := newEnv(t)
+	e.f.failNext("getUpdates", 3, apiFailure{code: 409, desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"})
+	e.start(t, e.config(), nil)
+	m := e.convo(t, ana, privateChat(ana)).say("/start")
+	if !strings.Contains(m.Text, "/intake") {
+		t.Errorf("reply after conflicts = %q", m.Text)
+	}
+	if got := fmt.Sprint(e.slept()); got != "[1s 2s 4s]" {
+		t.Errorf("waits after 409s = %s, want [1s 2s 4s]", got)
+	}
+}
+
+func TestSendGivesUpAndLogs(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	e.f.failNext("sendMessage", maxAttempts, apiFailure{code: 500, desc: "Internal Server Error"})
+	c := e.convo(t, ana, privateChat(ana))
+	c.f.say(c.chat, c.user, "/topics")
+	e.f.waitFor(t, "the retries", func() bool { return len(e.f.failures["sendMessage"]) == 0 })
+	m := c.say("/start") // the user's next message still goes through
+	if !strings.Contains(m.Text, "/intake") {
+		t.Errorf("reply after a failure = %q", m.Text)
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, "message not delivered") || !strings.Contains(logs, "chat="+bot.HashID("5001")) {
+		t.Errorf("final failure not logged with the chat:\n%s", logs)
+	}
+	e.checkLogs(t, "How do I")
+}
+
+func TestLongReplySplit(t *testing.T) {
+	e := newEnv(t)
+	long := longText(10_000)
+	h := func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+		return bot.Reply{Text: long, Choices: []bot.Choice{{ID: "a", Label: "OK"}, {ID: "b", Label: "Not OK"}}}, nil
+	}
+	e.start(t, e.config(), h)
+	e.f.say(privateChat(ana), ana, "long please")
+	e.f.waitFor(t, "the keyboard", func() bool {
+		msgs := e.f.sentLocked(ana.ID)
+		return len(msgs) > 0 && msgs[len(msgs)-1].Markup != nil
+	})
+	msgs := e.f.sent(ana.ID)
+	if len(msgs) < 3 {
+		t.Errorf("10,000 characters in %d parts, want at least 3", len(msgs))
+	}
+	var got strings.Builder
+	for i, m := range msgs {
+		if units(m.Raw) > maxMessageUnits {
+			t.Errorf("part %d is %d units", i, units(m.Raw))
+		}
+		if (m.Markup != nil) != (i == len(msgs)-1) {
+			t.Errorf("part %d markup = %v; the keyboard belongs on the last part only", i, m.Markup)
+		}
+		if i > 0 {
+			got.WriteString("\n\n")
+		}
+		got.WriteString(m.Text)
+	}
+	if want := long.String(); normalize(got.String()) != normalize(strings.ReplaceAll(want, "- ", "• ")) {
+		t.Errorf("the parts do not add up to the text")
+	}
+}
+
+// normalize ignores white space, which is where parts are cut.
+func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func TestGroup(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	// Ana has a profile: nothing of it may reach the group.
+	pc := e.convo(t, ana, privateChat(ana))
+	if _, err := e.handler(context.Background(), bot.Message{Platform: Platform, UserID: "5001", Chat: bot.Direct, Text: "/profile set specialty pediatrics"}); err != nil {
+		t.Fatal(err)
+	}
+	gc := e.convo(t, ana, group)
+
+	for _, cmd := range []string{"/intake", "/profile@" + e.f.username, "/export", "/forget", "/plan"} {
+		m := gc.say(cmd)
+		name := strings.TrimPrefix(strings.Split(cmd, "@")[0], "/")
+		want := "https://t.me/" + e.f.username + "?start=" + name
+		if !strings.Contains(m.Text, "Let's do that in private") || !strings.Contains(m.Text, want) {
+			t.Errorf("%s in a group = %q, want a deep link %s", cmd, m.Text, want)
+		}
+		if strings.Contains(m.Text, "pediatrics") {
+			t.Errorf("%s in a group leaked the profile: %q", cmd, m.Text)
+		}
+	}
+	if n := len(e.f.callsOf("sendDocument")); n != 0 {
+		t.Errorf("a document was sent %d times from a group command", n)
+	}
+	e.f.say(group, ana, "/intake") // the same link again at once: not repeated
+
+	// Another bot's command and chatter are ignored; a mention is /ask.
+	e.f.say(group, ana, "/ask@other_bot does telehealth count?")
+	e.f.say(group, ravi, "does anyone want lunch?")
+	m := gc.say("@" + e.f.username + " does telehealth count as USCE?")
+	if !strings.Contains(m.Text, "Sources:") {
+		t.Errorf("mention = %q, want an answer", m.Text)
+	}
+	if strings.Contains(m.Text, "For you:") {
+		t.Errorf("an answer in a group was personalised: %q", m.Text)
+	}
+	m = gc.say("/help@" + strings.ToUpper(e.f.username))
+	if !strings.Contains(m.Text, "Commands:") {
+		t.Errorf("/help@BOT = %q", m.Text)
+	}
+	if got := len(e.f.sent(group.ID)); got != 7 {
+		t.Errorf("%d messages in the group, want 7 (5 links, 1 answer, 1 help)", got)
+	}
+
+	// In private, the deep link's /start payload runs the command.
+	m = pc.say("/start profile")
+	if !strings.Contains(m.Text, "Your profile") || !strings.Contains(m.Text, "pediatrics") {
+		t.Errorf("/start profile = %q, want the profile", m.Text)
+	}
+}
+
+func TestPrivateReplyNeverInGroup(t *testing.T) {
+	e := newEnv(t)
+	h := func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+		return bot.Reply{Text: rich.Plain("your secret profile"), Private: true, File: &bot.File{Name: "x.json", Data: []byte("{}")}}, nil
+	}
+	e.start(t, e.config(), h)
+	m := e.convo(t, ana, group).say("/ask something")
+	if strings.Contains(m.Text, "secret") || !strings.Contains(m.Text, "https://t.me/"+e.f.username) {
+		t.Errorf("a private reply in a group = %q, want only a link", m.Text)
+	}
+	if n := len(e.f.callsOf("sendDocument")); n != 0 {
+		t.Errorf("a private file went to the group")
+	}
+}
+
+func TestStalePressAndForget(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	c := e.convo(t, ana, privateChat(ana))
+	c.say("/intake")
+	q, data := c.button("Graduated")
+	c.say("graduated") // typed instead of pressed; the buttons stay
+	m := c.pressData(q, data)
+	if !strings.Contains(m.Text, "moved on") {
+		t.Errorf("stale press = %q, want 'moved on'", m.Text)
+	}
+
+	m = c.say("/forget")
+	if m.Markup == nil || !strings.Contains(m.Text, "Are you sure?") {
+		t.Fatalf("/forget = %q, want a confirmation with buttons", m.Text)
+	}
+	m = c.press("Yes, delete everything")
+	if !strings.Contains(m.Text, "everything I stored about you is deleted") {
+		t.Errorf("confirmed /forget = %q", m.Text)
+	}
+	p, st, err := e.db.LoadProfile(context.Background(), advisor.UserKey{Platform: Platform, ID: "5001"})
+	if err != nil || p.Stage != "" || st.Step != "" {
+		t.Errorf("after /forget: profile %+v state %+v err %v", p, st, err)
+	}
+}
+
+func TestExportSendsDocument(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	c := e.convo(t, ana, privateChat(ana))
+	msgs := c.sayN("/export", 2)
+	if !strings.Contains(msgs[0].Text, "everything I store") || msgs[1].DocName != "uscebot-export.json" {
+		t.Fatalf("/export = %+v", msgs)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(msgs[1].DocData, &v); err != nil {
+		t.Errorf("exported document is not JSON: %v", err)
+	}
+}
+
+func TestBadToken(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.Token = "999:wrong-TEST-token"
+	_, err := New(context.Background(), cfg, e.handler, nil)
+	if err == nil {
+		t.Fatal("New with a bad token succeeded")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || strings.Contains(msg, cfg.Token) || !strings.Contains(msg, "401") {
+		t.Errorf("error = %q, want one line naming 401, without the token", msg)
+	}
+	var te *tgbotapi.Error
+	if !errors.As(err, &te) || te.Code != 401 {
+		t.Errorf("error %v does not unwrap to the *tgbotapi.Error", err)
+	}
+
+	// An unreachable endpoint: the transport error names the URL, which
+	// holds the token; ours must not.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cfg.APIEndpoint = "http://" + addr + "/bot%s/%s"
+	_, err = New(context.Background(), cfg, e.handler, nil)
+	if err == nil || strings.Contains(err.Error(), cfg.Token) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("unreachable endpoint: error = %v", err)
+	}
+	if len(e.slept()) != maxAttempts-1 {
+		t.Errorf("network errors at start: %d retries, want %d", len(e.slept()), maxAttempts-1)
+	}
+	e.checkLogs(t, cfg.Token)
+}
+
+func TestWebhook(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.Mode = ModeWebhook
+	cfg.WebhookListen = "127.0.0.1:0"
+	cfg.WebhookPath = "/telegram"
+	cfg.WebhookURL = "https://bot.example.org/telegram"
+	cfg.WebhookSecret = "s3cret_Value-1"
+	addr := make(chan net.Addr, 1)
+	cfg.onListen = func(a net.Addr) { addr <- a }
+	b := e.start(t, cfg, nil)
+	url := "http://" + (<-addr).String() + "/telegram"
+	e.f.waitFor(t, "setWebhook", func() bool { return e.f.webhook != nil })
+	e.f.mu.Lock()
+	hook := e.f.webhook
+	e.f.mu.Unlock()
+	if hook.Get("url") != cfg.WebhookURL || hook.Get("secret_token") != cfg.WebhookSecret {
+		t.Errorf("setWebhook params = %v", hook)
+	}
+
+	update := func(id int, text string) string {
+		raw, _ := json.Marshal(map[string]any{"update_id": id, "message": e.f.textMessage(privateChat(ana), ana, text)})
+		return string(raw)
+	}
+	post := func(secret, body string) int {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := post("", update(1, "/start")); got != http.StatusForbidden {
+		t.Errorf("no secret: status %d, want 403", got)
+	}
+	if got := post("wrong", update(2, "/start")); got != http.StatusForbidden {
+		t.Errorf("wrong secret: status %d, want 403", got)
+	}
+	if got := post(cfg.WebhookSecret, "{not json"); got != http.StatusOK {
+		t.Errorf("unreadable update: status %d, want 200 (skipped, not sent again)", got)
+	}
+	if got := post(cfg.WebhookSecret, update(3, "/start")); got != http.StatusOK {
+		t.Errorf("right secret: status %d, want 200", got)
+	}
+	post(cfg.WebhookSecret, update(3, "/start")) // a redelivery
+	post(cfg.WebhookSecret, update(4, "/topics"))
+	msgs := e.f.waitSent(t, ana.ID, 2)
+	if !strings.Contains(msgs[0].Text, "/intake") || !strings.Contains(msgs[1].Text, "I can answer") {
+		t.Errorf("webhook replies = %q, %q", msgs[0].Text, msgs[1].Text)
+	}
+	resp, err := http.Get(url)
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("GET: status %d, want 405", resp.StatusCode)
+		}
+	}
+	if err := b.stop(t); err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	if got := len(e.f.sent(ana.ID)); got != 2 {
+		t.Errorf("%d messages, want 2 (the redelivery is dropped)", got)
+	}
+	e.checkLogs(t, cfg.WebhookSecret)
+}
+
+func TestShutdownFinishesInFlight(t *testing.T) {
+	e := newEnv(t)
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	h := func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+		once.Do(func() { close(started) })
+		<-release
+		return bot.Reply{Text: rich.Plain("finished " + m.Text)}, nil
+	}
+	b := e.start(t, e.config(), h)
+	e.f.say(privateChat(ana), ana, "slow one")
+	<-started
+	stopped := make(chan error, 1)
+	go func() { stopped <- b.stop(t) }()
+	// Polling stops first: the long poll in flight is cancelled.
+	e.f.waitFor(t, "the long poll cancelled", func() bool { return e.f.inPoll == 0 })
+	select {
+	case <-stopped:
+		t.Fatal("Run returned before the message in flight was answered")
+	default:
+	}
+	close(release)
+	if err := <-stopped; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	if msgs := e.f.sent(ana.ID); len(msgs) != 1 || msgs[0].Text != "finished slow one" {
+		t.Errorf("after shutdown: %+v, want the in-flight reply", msgs)
+	}
+}
+
+func TestShutdownGraceBounded(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.ShutdownGrace = 50 * time.Millisecond
+	started := make(chan struct{})
+	h := func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+		close(started)
+		<-ctx.Done() // a handler stuck until it is cancelled
+		return bot.Reply{}, ctx.Err()
+	}
+	b := e.start(t, cfg, h)
+	e.f.say(privateChat(ana), ana, "stuck")
+	<-started
+	if err := b.stop(t); err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	if !strings.Contains(e.logs.String(), "shutdown grace expired") {
+		t.Errorf("the abandoned message was not logged")
+	}
+}
+
+func TestOrderPerUser(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	got := map[string][]string{}
+	h := func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+		mu.Lock()
+		got[m.UserID] = append(got[m.UserID], m.Text)
+		mu.Unlock()
+		return bot.Reply{Text: rich.Plain("ok " + m.Text)}, nil
+	}
+	e.start(t, e.config(), h)
+	for i := range 20 {
+		e.f.say(privateChat(ana), ana, "a"+string(rune('A'+i)))
+		e.f.say(privateChat(ravi), ravi, "r"+string(rune('A'+i)))
+	}
+	e.f.waitSent(t, ana.ID, 20)
+	e.f.waitSent(t, ravi.ID, 20)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, u := range []string{"5001", "5002"} {
+		for i, text := range got[u] {
+			if text[1] != byte('A'+i) {
+				t.Fatalf("user %s: messages handled in order %v", u, got[u])
+			}
+		}
+	}
+}
+
+func TestRevokedTokenStopsRun(t *testing.T) {
+	e := newEnv(t)
+	b := e.start(t, e.config(), nil)
+	e.f.mu.Lock()
+	e.f.token = "revoked"
+	e.f.notify()
+	e.f.mu.Unlock()
+	e.f.say(privateChat(ana), ana, "/start") // ends the long poll in flight
+	select {
+	case err := <-b.done:
+		b.done <- err
+		if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), e.config().Token) {
+			t.Errorf("Run = %v, want the 401 without the token", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run did not return after the token was revoked")
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"no token", func(c *Config) { c.Token = "" }},
+		{"bad mode", func(c *Config) { c.Mode = "push" }},
+		{"bad endpoint", func(c *Config) { c.APIEndpoint = "http://127.0.0.1:1/bot" }},
+		{"webhook without secret", func(c *Config) {
+			c.Mode, c.WebhookListen, c.WebhookPath, c.WebhookURL = ModeWebhook, "127.0.0.1:0", "/t", "https://x/t"
+		}},
+	} {
+		cfg := e.config()
+		tc.edit(&cfg)
+		if _, err := New(context.Background(), cfg, e.handler, nil); err == nil {
+			t.Errorf("%s: New succeeded", tc.name)
+		}
+	}
+}
+
+// keep the store import for the restart test's type.
+var _ bot.Store = (*store.DB)(nil)
+
+func TestOffsetConfirmedAtShutdown(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.sleep = sleepCtx // waits until Run's context is cancelled
+	b := e.start(t, cfg, nil)
+	e.f.waitFor(t, "a long poll", func() bool { return e.f.inPoll == 1 })
+	// The poll after this message fails, so only the confirmation at
+	// shutdown can tell Telegram the message was handled.
+	e.f.failNext("getUpdates", 1, apiFailure{code: 429, desc: "Too Many Requests: retry after 60", retryAfter: 60})
+	e.convo(t, ana, privateChat(ana)).say("/start")
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	e.f.mu.Lock()
+	left := len(e.f.updates)
+	e.f.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d handled updates left unconfirmed: a restart would handle them again", left)
+	}
+}
+
+func TestCommandsChecked(t *testing.T) {
+	e := newEnv(t)
+	_, err := New(context.Background(), e.config(), e.handler, []bot.CommandInfo{
+		{Name: "ask", Description: strings.Repeat("long words ", 40)},
+		{Name: "Bad-Name", Description: "not a Telegram command"},
+		{Name: "hi", Description: ""},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.f.mu.Lock()
+	defer e.f.mu.Unlock()
+	if len(e.f.commands) != 2 || e.f.commands[0].Command != "ask" || len([]rune(e.f.commands[0].Description)) != 256 ||
+		e.f.commands[1].Description != "/hi" {
+		t.Errorf("published commands = %+v", e.f.commands)
+	}
+}

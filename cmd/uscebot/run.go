@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/bot"
+	"github.com/uscebot/uscebot/bot/telegram"
+	"github.com/uscebot/uscebot/store"
+)
+
+// platform is a running chat platform adapter.
+type platform interface {
+	// Run serves the platform until ctx is done, then finishes the
+	// messages in flight (bounded) and returns.
+	Run(ctx context.Context) error
+}
+
+// Main is the whole bot process: the store, the knowledge base, the router
+// and every enabled platform. A test can start the whole bot with NewMain
+// and Run, and stop it by cancelling Run's context.
+type Main struct {
+	log       *slog.Logger
+	db        *store.DB
+	platforms map[string]platform
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewMain opens the store, loads the knowledge base and connects every
+// enabled platform. A platform that fails to start (a bad token) is an
+// error, and nothing is left running.
+func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err error) {
+	if !cfg.Telegram.Enabled && !cfg.Discord.Enabled {
+		return nil, errors.New("no platform is enabled: set enabled = true in [telegram] or [discord] (or try uscebot console)")
+	}
+	if cfg.Discord.Enabled {
+		return nil, errors.New("discord: this build has no Discord adapter yet; disable [discord] or use Telegram")
+	}
+	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
+	if err != nil {
+		return nil, fmt.Errorf("load knowledge: %w", err)
+	}
+	db, err := store.Open(ctx, cfg.Store.Path)
+	if err != nil {
+		return nil, err
+	}
+	m := &Main{log: log, db: db, platforms: make(map[string]platform)}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+	router := bot.NewRouter(kb, db, time.Now)
+	handler := bot.Chain(router.Handler(log),
+		bot.RateLimit(cfg.Bot.FloodMessages, time.Duration(cfg.Bot.FloodWindowSeconds)*time.Second, time.Now))
+	grace := time.Duration(cfg.Bot.ShutdownGraceSeconds) * time.Second
+
+	if cfg.Telegram.Enabled {
+		tg, err := telegram.New(ctx, telegram.Config{
+			Token:         string(cfg.Telegram.Token),
+			APIEndpoint:   cfg.Telegram.APIEndpoint,
+			Mode:          cfg.Telegram.Mode,
+			WebhookListen: cfg.Telegram.WebhookListen,
+			WebhookPath:   cfg.Telegram.WebhookPath,
+			WebhookURL:    cfg.Telegram.WebhookURL,
+			WebhookSecret: string(cfg.Telegram.WebhookSecret),
+			ShutdownGrace: grace,
+			Logger:        log.With("platform", "telegram"),
+		}, handler, router.Commands())
+		if err != nil {
+			return nil, err
+		}
+		log.Info("telegram connected", "bot", tg.Username())
+		m.platforms["telegram"] = tg
+	}
+	return m, nil
+}
+
+// Run serves every platform until ctx is done. A platform that stops with
+// an error is logged without stopping the others; Run returns their
+// errors once all have stopped.
+func (m *Main) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errs := make([]error, 0, len(m.platforms))
+	var mu sync.Mutex
+	for name, p := range m.platforms {
+		wg.Go(func() {
+			if err := p.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				m.log.Error("platform stopped", "platform", name, "error", err)
+				mu.Lock()
+				errs = append(errs, fmt.Errorf("%s: %w", name, err))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Close closes the store; safe to call twice.
+func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.db.Close() })
+	return m.closeErr
+}
+
+func runRun(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer) error {
+	const synopsis = "uscebot run [--config FILE]"
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	cfgPath := fs.String("config", "", "configuration file")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (usage: %s)", fs.Arg(0), synopsis)
+	}
+	cfg, err := LoadConfig(*cfgPath)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	log := cfg.Log.Logger(stderr)
+	m, err := NewMain(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	log.Info("uscebot running; stop with Ctrl-C or SIGTERM")
+	runErr := m.Run(ctx)
+	log.Info("uscebot stopped")
+	return errors.Join(runErr, m.Close())
+}
