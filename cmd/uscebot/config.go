@@ -49,6 +49,10 @@ type DiscordConfig struct {
 	Enabled  bool     `toml:"enabled"`
 	Token    Secret   `toml:"token"`
 	GuildIDs []string `toml:"guild_ids"`
+	// ShardID of ShardCount gateway sessions, for servers beyond what one
+	// session serves; 0 of 1 (or 0) is a single session.
+	ShardID    int `toml:"shard_id"`
+	ShardCount int `toml:"shard_count"`
 }
 
 // TelegramConfig is the [telegram] section.
@@ -157,6 +161,9 @@ func (c Config) Validate() error {
 		if id == "" || strings.Trim(id, "0123456789") != "" {
 			return fmt.Errorf("discord.guild_ids: %q is not a Discord id (digits only)", id)
 		}
+	}
+	if c.Discord.ShardCount < 0 || c.Discord.ShardID < 0 || c.Discord.ShardID >= max(c.Discord.ShardCount, 1) {
+		return fmt.Errorf("discord.shard_id: %d must be from 0 to shard_count-1 (shard_count %d)", c.Discord.ShardID, c.Discord.ShardCount)
 	}
 	if c.Telegram.Enabled && c.Telegram.Token == "" {
 		return fmt.Errorf("telegram.token: required when telegram is enabled (or set %s)", envTelegramToken)

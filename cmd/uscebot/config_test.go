@@ -41,6 +41,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"bad mode", "[telegram]\nmode = \"push\"\n", "telegram.mode"},
 		{"bad endpoint", "[telegram]\napi_endpoint = \"http://x/bot\"\n", "telegram.api_endpoint"},
 		{"bad guild", "[discord]\nguild_ids = [\"abc\"]\n", "discord.guild_ids"},
+		{"shard beyond count", "[discord]\nshard_id = 2\nshard_count = 2\n", "discord.shard_id"},
+		{"negative shard", "[discord]\nshard_id = -1\n", "discord.shard_id"},
 		{"enabled without token", "[telegram]\nenabled = true\n", "telegram.token"},
 		{"wrong type", "[discord]\nenabled = \"yes\"\n", "enabled"},
 		{"not toml", "[store\n", "config"},

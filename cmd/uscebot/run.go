@@ -12,6 +12,7 @@ import (
 
 	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/bot"
+	"github.com/uscebot/uscebot/bot/discord"
 	"github.com/uscebot/uscebot/bot/telegram"
 	"github.com/uscebot/uscebot/store"
 )
@@ -40,9 +41,6 @@ type Main struct {
 func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err error) {
 	if !cfg.Telegram.Enabled && !cfg.Discord.Enabled {
 		return nil, errors.New("no platform is enabled: set enabled = true in [telegram] or [discord] (or try uscebot console)")
-	}
-	if cfg.Discord.Enabled {
-		return nil, errors.New("discord: this build has no Discord adapter yet; disable [discord] or use Telegram")
 	}
 	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
 	if err != nil {
@@ -80,6 +78,26 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 		}
 		log.Info("telegram connected", "bot", tg.Username())
 		m.platforms["telegram"] = tg
+	}
+	if cfg.Discord.Enabled {
+		titles := make([]string, 0, len(kb.Topics()))
+		for _, t := range kb.Topics() {
+			titles = append(titles, t.Title)
+		}
+		dc, err := discord.New(ctx, discord.Config{
+			Token:         string(cfg.Discord.Token),
+			GuildIDs:      cfg.Discord.GuildIDs,
+			ShardID:       cfg.Discord.ShardID,
+			ShardCount:    cfg.Discord.ShardCount,
+			Topics:        titles,
+			ShutdownGrace: grace,
+			Logger:        log.With("platform", "discord"),
+		}, handler, router.Commands())
+		if err != nil {
+			return nil, err
+		}
+		log.Info("discord connected; invite the bot with this link", "invite", dc.InviteURL())
+		m.platforms["discord"] = dc
 	}
 	return m, nil
 }

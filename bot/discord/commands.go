@@ -1,0 +1,171 @@
+package discord
+
+import (
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/bot"
+)
+
+// Discord's limits on commands.
+const (
+	maxCommandDescription = 100
+	// maxOptionText bounds the free-text options; the router refuses more
+	// than bot.MaxMessageRunes anyway, and Discord allows up to 6,000.
+	maxQuestion = 1000
+	maxOffer    = 4000
+	maxValue    = 200
+)
+
+// Option names of the slash commands.
+const (
+	optQuestion    = "question"
+	optPrivate     = "private"
+	optField       = "field"
+	optValue       = "value"
+	optDescription = "description"
+	optOffer       = "offer"
+	optText        = "text" // the arguments of a command this adapter does not know
+)
+
+var commandName = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
+
+// publicCommands returns the commands that answer in the open in a
+// server: those the router does not mark personal. Any other command (and
+// a command unknown here) is assumed personal when the adapter must choose
+// before the answer exists, that is when it defers.
+func publicCommands(commands []bot.CommandInfo) map[string]bool {
+	public := make(map[string]bool)
+	for _, c := range commands {
+		public[c.Name] = !c.Personal
+	}
+	return public
+}
+
+// buildCommands turns the router's commands into slash commands. global
+// adds the contexts (servers and DMs with the bot), which only global
+// commands take.
+func buildCommands(commands []bot.CommandInfo, global bool, log *slog.Logger) []*discordgo.ApplicationCommand {
+	out := make([]*discordgo.ApplicationCommand, 0, len(commands))
+	for _, c := range commands {
+		if !commandName.MatchString(c.Name) {
+			log.Warn("discord: skipping a command whose name Discord refuses", "command", c.Name)
+			continue
+		}
+		desc := clip(c.Description, maxCommandDescription)
+		if desc == "" {
+			desc = c.Name
+		}
+		cmd := &discordgo.ApplicationCommand{
+			Type:        discordgo.ChatApplicationCommand,
+			Name:        c.Name,
+			Description: desc,
+			Options:     commandOptions(c),
+		}
+		if global {
+			cmd.Contexts = &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
+		}
+		out = append(out, cmd)
+	}
+	return out
+}
+
+// commandOptions returns the options of one command.
+func commandOptions(c bot.CommandInfo) []*discordgo.ApplicationCommandOption {
+	str := func(name, desc string, required bool, maxLen int) *discordgo.ApplicationCommandOption {
+		return &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString,
+			Name: name, Description: desc, Required: required, MaxLength: maxLen}
+	}
+	switch c.Name {
+	case "ask":
+		q := str(optQuestion, "your question, in your own words (topics are suggested as you type)", true, maxQuestion)
+		q.Autocomplete = true
+		return []*discordgo.ApplicationCommandOption{q, {
+			Type:        discordgo.ApplicationCommandOptionBoolean,
+			Name:        optPrivate,
+			Description: "only you see the answer",
+		}}
+	case "profile":
+		field := str(optField, "the field to change (leave empty to see your profile)", false, 0)
+		for _, f := range advisor.Fields() {
+			field.Choices = append(field.Choices, &discordgo.ApplicationCommandOptionChoice{Name: f, Value: f})
+		}
+		return []*discordgo.ApplicationCommandOption{field, str(optValue, "its new value", false, maxValue)}
+	case "classify":
+		return []*discordgo.ApplicationCommandOption{
+			str(optDescription, "the experience, e.g. 8-week IM externship in Chicago, 2025", true, maxQuestion)}
+	case "vet":
+		return []*discordgo.ApplicationCommandOption{
+			str(optOffer, "the program's advert or message, pasted", true, maxOffer)}
+	}
+	if c.Usage != "" {
+		// A command added to the router later: its arguments as one text.
+		return []*discordgo.ApplicationCommandOption{
+			str(optText, clip(c.Usage, maxCommandDescription), strings.HasPrefix(c.Usage, "<"), maxOffer)}
+	}
+	return nil
+}
+
+// commandText turns a slash command back into the text the router reads,
+// "/name args"; private reports /ask's private option.
+func commandText(d discordgo.ApplicationCommandInteractionData) (text string, private bool) {
+	args := ""
+	switch d.Name {
+	case "ask":
+		args = optString(d.Options, optQuestion)
+		private = optBool(d.Options, optPrivate)
+	case "profile":
+		field, value := optString(d.Options, optField), optString(d.Options, optValue)
+		if field != "" || value != "" {
+			args = "set " + field + " " + value
+		}
+	case "classify":
+		args = optString(d.Options, optDescription)
+	case "vet":
+		args = optString(d.Options, optOffer)
+	default:
+		args = optString(d.Options, optText)
+	}
+	text = "/" + d.Name
+	if args = strings.TrimSpace(args); args != "" {
+		text += " " + args
+	}
+	return text, private
+}
+
+// optString returns a string option's value, "" when absent. It checks
+// the type itself: StringValue panics on another type.
+func optString(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) string {
+	for _, o := range opts {
+		if o != nil && o.Name == name && o.Type == discordgo.ApplicationCommandOptionString {
+			s, _ := o.Value.(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func optBool(opts []*discordgo.ApplicationCommandInteractionDataOption, name string) bool {
+	for _, o := range opts {
+		if o != nil && o.Name == name && o.Type == discordgo.ApplicationCommandOptionBoolean {
+			v, _ := o.Value.(bool)
+			return v
+		}
+	}
+	return false
+}
+
+// focused returns the option the user is typing in an autocomplete request.
+func focused(opts []*discordgo.ApplicationCommandInteractionDataOption) (name, value string) {
+	for _, o := range opts {
+		if o != nil && o.Focused {
+			v, _ := o.Value.(string)
+			return o.Name, v
+		}
+	}
+	return "", ""
+}
