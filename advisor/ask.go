@@ -33,6 +33,9 @@ type Answer struct {
 	Suggestions []*Topic
 	// Text is the reply in the knowledge base's Markdown subset.
 	Text string
+	// Greeting is set when the message was a greeting or a question about
+	// the bot itself, answered with the help text.
+	Greeting bool
 }
 
 // helpWords are the words of a greeting or of a question about the bot
@@ -47,7 +50,7 @@ var helpWords = setOf("help", "bot", "question", "ask", "command", "menu", "topi
 func (kb *KB) Ask(question string) Answer {
 	q := unique(kb.index.terms(question, true))
 	if isGreeting(q) {
-		return Answer{Text: kb.helpText()}
+		return Answer{Text: kb.helpText(), Greeting: true}
 	}
 	ranked := kb.rank(q)
 	best := ranked[0]

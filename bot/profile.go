@@ -22,6 +22,7 @@ var errSave = &Error{Code: EUnavailable, Message: "I could not save that just no
 func (r *Router) load(ctx context.Context, m Message) (rules.Profile, advisor.IntakeState, error) {
 	p, s, err := r.store.LoadProfile(ctx, m.User())
 	if err != nil {
+		r.emit(EventStoreError)
 		return p, s, fmt.Errorf("load profile: %w", err)
 	}
 	return p, s, nil
@@ -29,6 +30,7 @@ func (r *Router) load(ctx context.Context, m Message) (rules.Profile, advisor.In
 
 func (r *Router) save(ctx context.Context, m Message, p rules.Profile, s advisor.IntakeState) error {
 	if err := r.store.SaveProfile(ctx, m.User(), p, s, r.now()); err != nil {
+		r.emit(EventStoreError)
 		return fmt.Errorf("%w (%w)", errSave, err)
 	}
 	return nil
@@ -43,6 +45,9 @@ func (r *Router) intake(ctx context.Context, m Message, _ string) (Reply, error)
 	p, s, err := r.load(ctx, m)
 	if err != nil {
 		return Reply{}, err
+	}
+	if s.Step == "" {
+		r.emit(EventIntakeStarted)
 	}
 	s, ir := advisor.StartIntake(p, s)
 	return r.intakeReply(ctx, m, p, s, ir)
@@ -75,6 +80,9 @@ func (r *Router) intakeReply(ctx context.Context, m Message, p rules.Profile, s 
 	if ir.Changed {
 		if err := r.save(ctx, m, p, s); err != nil {
 			return Reply{}, err
+		}
+		if ir.Done {
+			r.emit(EventIntakeCompleted)
 		}
 	}
 	reply := r.promptReply(ir.Prompt)

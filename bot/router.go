@@ -30,6 +30,9 @@ type Router struct {
 	now   func() time.Time
 	cmds  map[string]command
 	order []string // command names in the order /help lists them
+
+	events     func(Event)   // nil: no one listens
+	unanswered UnansweredLog // nil: abstained questions are not kept
 }
 
 type command struct {
@@ -143,6 +146,7 @@ func parseCommand(text string) (name, args string, ok bool) {
 
 func (r *Router) touch(ctx context.Context, m Message) error {
 	if err := r.store.Touch(ctx, m.User(), r.now()); err != nil {
+		r.emit(EventStoreError)
 		return fmt.Errorf("touch user: %w", err)
 	}
 	return nil
@@ -182,8 +186,12 @@ func (r *Router) ask(ctx context.Context, m Message, question string) (Reply, er
 	}
 	a := r.kb.Ask(question)
 	if a.Topic == nil {
+		if !a.Greeting {
+			r.abstained(ctx, question)
+		}
 		return Reply{Text: rich.Markdown(a.Text)}, nil
 	}
+	r.emit(EventAnswered)
 	note := ""
 	if m.Chat == Direct {
 		// Personal notes only where nobody else reads.
@@ -194,6 +202,18 @@ func (r *Router) ask(ctx context.Context, m Message, question string) (Reply, er
 		note = advisor.Personalize(a.Topic.ID, p, r.now())
 	}
 	return Reply{Text: AnswerText(r.kb, a, note)}, nil
+}
+
+// abstained counts a question the advisor could not answer (greetings,
+// which score nothing, are not questions) and keeps its text when asked to.
+// Failing to keep it does not fail the reply.
+func (r *Router) abstained(ctx context.Context, question string) {
+	r.emit(EventAbstained)
+	if r.unanswered != nil {
+		if err := r.unanswered.SaveUnanswered(ctx, question, r.now()); err != nil {
+			r.emit(EventStoreError)
+		}
+	}
 }
 
 // AnswerText renders a topic answer: title, body, the personal note if

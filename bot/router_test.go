@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/store"
@@ -287,5 +289,44 @@ func TestDispatcherOrdersPerUserAndRunsUsersInParallel(t *testing.T) {
 		if len(got[u]) != n {
 			t.Errorf("user %s: %d messages handled, want %d", u, len(got[u]), n)
 		}
+	}
+}
+
+// unansweredLog keeps questions in memory: it stands for the store's
+// table, which store tests cover.
+type unansweredLog struct {
+	mu        sync.Mutex
+	questions []string
+}
+
+func (l *unansweredLog) SaveUnanswered(_ context.Context, q string, _ time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.questions = append(l.questions, q)
+	return nil
+}
+
+func TestEventsAndUnanswered(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	counts := map[bot.Event]int{}
+	f.router.OnEvent(func(e bot.Event) {
+		mu.Lock()
+		counts[e]++
+		mu.Unlock()
+	})
+	log := &unansweredLog{}
+	f.router.LogUnanswered(log)
+
+	f.say(t, "does telehealth count as usce?")
+	f.say(t, "what is the best anki deck for step 1")
+	f.say(t, "hello")
+	f.say(t, "/intake")
+	want := map[bot.Event]int{bot.EventAnswered: 1, bot.EventAbstained: 1, bot.EventIntakeStarted: 1}
+	if diff := cmp.Diff(want, counts); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if len(log.questions) != 1 || !strings.Contains(log.questions[0], "anki") {
+		t.Errorf("unanswered log = %q, want only the anki question", log.questions)
 	}
 }

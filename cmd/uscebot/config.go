@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 // Config is the whole configuration file (see config.example.toml).
 type Config struct {
 	Bot      BotConfig      `toml:"bot"`
+	HTTP     HTTPConfig     `toml:"http"`
 	Store    StoreConfig    `toml:"store"`
 	Advisor  AdvisorConfig  `toml:"advisor"`
 	Discord  DiscordConfig  `toml:"discord"`
@@ -32,9 +34,17 @@ type BotConfig struct {
 	ShutdownGraceSeconds int `toml:"shutdown_grace_seconds"`
 }
 
+// HTTPConfig is the [http] section: the operator's endpoints.
+type HTTPConfig struct {
+	// Listen serves /healthz and /metrics; "" (the default) is off.
+	Listen string `toml:"listen"`
+}
+
 // StoreConfig is the [store] section.
 type StoreConfig struct {
 	Path string `toml:"path"`
+	// RetentionDays deletes users inactive for longer, daily; 0 is off.
+	RetentionDays int `toml:"retention_days"`
 }
 
 // AdvisorConfig is the [advisor] section.
@@ -42,6 +52,9 @@ type AdvisorConfig struct {
 	// KnowledgeDir holds Markdown topics that add to or replace the
 	// built-in ones.
 	KnowledgeDir string `toml:"knowledge_dir"`
+	// LogUnanswered keeps the text of questions the advisor could not
+	// answer, without any user id, for `uscebot unanswered`.
+	LogUnanswered bool `toml:"log_unanswered"`
 }
 
 // DiscordConfig is the [discord] section.
@@ -153,6 +166,14 @@ func (c Config) Validate() error {
 	}
 	if strings.TrimSpace(c.Store.Path) == "" {
 		return errors.New("store.path: must not be empty")
+	}
+	if c.Store.RetentionDays < 0 {
+		return errors.New("store.retention_days: must not be negative (0 keeps data until /forget)")
+	}
+	if l := c.HTTP.Listen; l != "" {
+		if _, _, err := net.SplitHostPort(l); err != nil {
+			return fmt.Errorf("http.listen: %q is not host:port, like \"127.0.0.1:9090\"", l)
+		}
 	}
 	if c.Discord.Enabled && c.Discord.Token == "" {
 		return fmt.Errorf("discord.token: required when discord is enabled (or set %s)", envDiscordToken)
