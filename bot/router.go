@@ -121,6 +121,9 @@ func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
 	}
 	c, ok := r.cmds[name]
 	if !ok {
+		if utf8.RuneCountInString(name) > 32 {
+			name = string([]rune(name)[:32]) + "..."
+		}
 		return Reply{}, Errorf(EInvalid, "I don't know the command /%s. Send /help for the list.", name)
 	}
 	if err := r.touch(ctx, m); err != nil {
