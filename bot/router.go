@@ -174,9 +174,12 @@ func (r *Router) help(ctx context.Context, m Message, _ string) (Reply, error) {
 		}
 		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.B(line), rich.S(" - " + c.Description)}})
 	}
-	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Privacy: "), rich.S(
-		"I store your platform user id, when you last wrote, and the profile you give me in /intake; " +
-			"I never log what you write and never show your profile in a group. /export shows everything stored and /forget deletes it.")}})
+	privacy := "I store your platform user id, when you last wrote, and the profile you give me in /intake; " +
+		"I never log what you write and never show your profile in a group. /export shows everything stored and /forget deletes it."
+	if r.unanswered != nil {
+		privacy += " Questions I cannot answer are kept, without any trace of who asked, so my admins can add answers."
+	}
+	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Privacy: "), rich.S(privacy)}})
 	return Reply{Text: t}, nil
 }
 

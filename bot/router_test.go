@@ -292,19 +292,7 @@ func TestDispatcherOrdersPerUserAndRunsUsersInParallel(t *testing.T) {
 	}
 }
 
-// unansweredLog keeps questions in memory: it stands for the store's
-// table, which store tests cover.
-type unansweredLog struct {
-	mu        sync.Mutex
-	questions []string
-}
-
-func (l *unansweredLog) SaveUnanswered(_ context.Context, q string, _ time.Time) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.questions = append(l.questions, q)
-	return nil
-}
+var _ bot.UnansweredLog = (*store.DB)(nil)
 
 func TestEventsAndUnanswered(t *testing.T) {
 	f := newFixture(t)
@@ -315,8 +303,7 @@ func TestEventsAndUnanswered(t *testing.T) {
 		counts[e]++
 		mu.Unlock()
 	})
-	log := &unansweredLog{}
-	f.router.LogUnanswered(log)
+	f.router.LogUnanswered(f.db)
 
 	f.say(t, "does telehealth count as usce?")
 	f.say(t, "what is the best anki deck for step 1")
@@ -326,7 +313,12 @@ func TestEventsAndUnanswered(t *testing.T) {
 	if diff := cmp.Diff(want, counts); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	if len(log.questions) != 1 || !strings.Contains(log.questions[0], "anki") {
-		t.Errorf("unanswered log = %q, want only the anki question", log.questions)
+	kept, err := f.db.Unanswered(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := f.now.Truncate(24 * time.Hour) // the store keeps only the day
+	if len(kept) != 1 || kept[0].Question != "what is the best anki deck for step 1" || !kept[0].AskedAt.Equal(today) {
+		t.Errorf("unanswered questions kept = %+v, want only the anki question, asked %s", kept, today.Format(time.DateOnly))
 	}
 }

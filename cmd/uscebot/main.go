@@ -46,6 +46,7 @@ commands:
   assess [--json] --profile FILE [--now YYYY-MM-DD]   readiness, gaps and plan of a profile
   vet [--json] TEXT                                   red flags of an offer
   backup --db FILE OUT                                consistent copy of the database
+  unanswered --db FILE [--json] [--clear]             questions the bot could not answer, grouped
   version                                             version and build info`
 
 func main() {
@@ -62,14 +63,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	cmds := map[string]func(context.Context, []string, io.Reader, io.Writer, io.Writer) error{
-		"run":      runRun,
-		"console":  runConsole,
-		"ask":      runAsk,
-		"classify": runClassify,
-		"assess":   runAssess,
-		"vet":      runVet,
-		"backup":   runBackup,
-		"version":  runVersion,
+		"run":        runRun,
+		"console":    runConsole,
+		"ask":        runAsk,
+		"classify":   runClassify,
+		"assess":     runAssess,
+		"vet":        runVet,
+		"backup":     runBackup,
+		"unanswered": runUnanswered,
+		"version":    runVersion,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {
@@ -77,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintln(stdout, usage)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "uscebot: unknown command %q (commands: run, console, ask, classify, assess, vet, backup, version)\n", args[0])
+		fmt.Fprintf(stderr, "uscebot: unknown command %q (commands: run, console, ask, classify, assess, vet, backup, unanswered, version)\n", args[0])
 		return exitUsage
 	}
 	err := cmd(ctx, args[1:], stdin, stdout, stderr)
@@ -153,6 +155,9 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	defer db.Close()
 
 	router := bot.NewRouter(kb, db, time.Now)
+	if cfg.Advisor.LogUnanswered {
+		router.LogUnanswered(db)
+	}
 	c := &console.Console{
 		In:          stdin,
 		Out:         stdout,

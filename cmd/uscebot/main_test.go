@@ -72,6 +72,8 @@ func TestBadInput(t *testing.T) {
 		{"console with argument", []string{"console", "extra"}, "unexpected argument"},
 		{"missing config", []string{"ask", "--config", filepath.Join(t.TempDir(), "nope.toml"), "q"}, "nope.toml"},
 		{"version with argument", []string{"version", "x"}, "usage: uscebot version"},
+		{"unanswered without --db", []string{"unanswered"}, "usage: uscebot unanswered"},
+		{"unanswered of a missing db", []string{"unanswered", "--db", filepath.Join(t.TempDir(), "none.db")}, "no such database"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,6 +31,7 @@ type Main struct {
 	log       *slog.Logger
 	db        *store.DB
 	platforms map[string]platform
+	retention time.Duration // 0: users are kept until /forget
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -50,13 +51,17 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{log: log, db: db, platforms: make(map[string]platform)}
+	m := &Main{log: log, db: db, platforms: make(map[string]platform),
+		retention: time.Duration(cfg.Store.RetentionDays) * 24 * time.Hour}
 	defer func() {
 		if err != nil {
 			m.Close()
 		}
 	}()
 	router := bot.NewRouter(kb, db, time.Now)
+	if cfg.Advisor.LogUnanswered {
+		router.LogUnanswered(db)
+	}
 	handler := bot.Chain(router.Handler(log),
 		bot.RateLimit(cfg.Bot.FloodMessages, time.Duration(cfg.Bot.FloodWindowSeconds)*time.Second, time.Now))
 	grace := time.Duration(cfg.Bot.ShutdownGraceSeconds) * time.Second
@@ -106,6 +111,13 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 // an error is logged without stopping the others; Run returns their
 // errors once all have stopped.
 func (m *Main) Run(ctx context.Context) error {
+	// The retention sweep (a no-op when retention is 0) stops when the
+	// platforms do, so Run returns even if every platform fails, and
+	// before Close closes the store.
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	var sweep sync.WaitGroup
+	sweep.Go(func() { store.Sweep(sweepCtx, m.db, m.retention, 24*time.Hour, time.Now, m.log) })
+	defer func() { stopSweep(); sweep.Wait() }()
 	var wg sync.WaitGroup
 	errs := make([]error, 0, len(m.platforms))
 	var mu sync.Mutex
