@@ -64,10 +64,11 @@ func NewRouter(kb *advisor.KB, store Store, now func() time.Time) *Router {
 }
 
 // Handler returns the router wrapped in its middleware: panic recovery
-// outermost, then errors turned into replies, then logging. The returned
+// outermost, then errors turned into replies, then logging, then inner (for
+// example metrics), which sees errors and panics as they are. The returned
 // handler's error is always nil.
-func (r *Router) Handler(log *slog.Logger) Handler {
-	return Chain(r.Handle, Recover(log), ErrorReplies(), Log(log))
+func (r *Router) Handler(log *slog.Logger, inner ...Middleware) Handler {
+	return Chain(r.Handle, append([]Middleware{Recover(log), ErrorReplies(), Log(log)}, inner...)...)
 }
 
 // Commands lists the chat commands with their one-line descriptions, for

@@ -99,6 +99,8 @@ type Bot struct {
 	seenMu sync.Mutex // recent webhook update ids, to drop redeliveries
 	seen   map[int]struct{}
 	seenQ  []int
+
+	live liveness // when updates last came through, for Connected (health.go)
 }
 
 // secretPattern is what Telegram accepts as a webhook secret token.
@@ -262,6 +264,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	} else {
 		err = b.poll(ctx)
 	}
+	b.live.stop()
 	b.drain(stop)
 	if err == nil {
 		b.log.Info("telegram: stopped")
@@ -321,6 +324,7 @@ func (b *Bot) poll(ctx context.Context) error {
 	if err != nil && ctx.Err() == nil {
 		b.log.Warn("telegram: deleteWebhook failed", "error", b.describe(err))
 	}
+	b.live.mark(time.Now()) // getMe has answered: connected, until getUpdates fails for too long
 	offset, failures := 0, 0
 	for ctx.Err() == nil {
 		batch, err := b.getUpdates(ctx, offset, b.pollSecs, 100)
@@ -346,6 +350,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			continue
 		}
 		failures = 0
+		b.live.mark(time.Now())
 		for _, p := range batch {
 			if p.id < offset {
 				continue
@@ -453,6 +458,7 @@ func (b *Bot) serveWebhook(ctx context.Context) error {
 		return b.safe(err, "telegram: setWebhook: "+b.describe(err))
 	}
 	b.log.Info("telegram: webhook registered", "listen", ln.Addr().String(), "path", b.cfg.WebhookPath)
+	b.live.mark(time.Now())
 
 	select {
 	case <-ctx.Done():

@@ -13,6 +13,7 @@ import (
 	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/discord"
+	"github.com/uscebot/uscebot/bot/metrics"
 	"github.com/uscebot/uscebot/bot/telegram"
 	"github.com/uscebot/uscebot/store"
 )
@@ -31,7 +32,8 @@ type Main struct {
 	log       *slog.Logger
 	db        *store.DB
 	platforms map[string]platform
-	retention time.Duration // 0: users are kept until /forget
+	retention time.Duration               // 0: users are kept until /forget
+	stopHTTP  func(context.Context) error // nil when [http] listen is off
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -58,11 +60,13 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 			m.Close()
 		}
 	}()
+	met := metrics.New()
 	router := bot.NewRouter(kb, db, time.Now)
+	router.OnEvent(met.Observe)
 	if cfg.Advisor.LogUnanswered {
 		router.LogUnanswered(db)
 	}
-	handler := bot.Chain(router.Handler(log),
+	handler := bot.Chain(router.Handler(log, met.Middleware(router.Commands())),
 		bot.RateLimit(cfg.Bot.FloodMessages, time.Duration(cfg.Bot.FloodWindowSeconds)*time.Second, time.Now))
 	grace := time.Duration(cfg.Bot.ShutdownGraceSeconds) * time.Second
 
@@ -104,6 +108,14 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 		log.Info("discord connected; invite the bot with this link", "invite", dc.InviteURL())
 		m.platforms["discord"] = dc
 	}
+	if cfg.HTTP.Listen != "" {
+		addr, stop, err := startHTTP(ctx, cfg.HTTP.Listen, newHTTPServer(met, m.healthChecks(), log), log)
+		if err != nil {
+			return nil, err
+		}
+		m.stopHTTP = stop
+		log.Info("serving /healthz and /metrics", "listen", addr.String())
+	}
 	return m, nil
 }
 
@@ -135,9 +147,18 @@ func (m *Main) Run(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close closes the store; safe to call twice.
+// Close stops serving /healthz and /metrics, then closes the store; safe
+// to call twice.
 func (m *Main) Close() error {
-	m.closeOnce.Do(func() { m.closeErr = m.db.Close() })
+	m.closeOnce.Do(func() {
+		var httpErr error
+		if m.stopHTTP != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			httpErr = m.stopHTTP(ctx)
+			cancel()
+		}
+		m.closeErr = errors.Join(httpErr, m.db.Close())
+	})
 	return m.closeErr
 }
 
