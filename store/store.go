@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -105,9 +106,16 @@ func dsn(abs string, extra ...string) string {
 // Close closes the database; calling it again returns the first result.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
-		// The writer closes last: the last connection to close checkpoints
-		// the WAL into the database file and removes it.
-		db.closeErr = errors.Join(db.reader.Close(), db.writer.Close())
+		// Checkpoint explicitly: SQLite checkpoints on the last close only,
+		// and another process (a backup) may hold the file open. Busy is no
+		// failure here, the WAL is simply checkpointed later.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, cpErr := db.writer.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		cancel()
+		if errors.Is(translate(cpErr), ErrBusy) {
+			cpErr = nil
+		}
+		db.closeErr = errors.Join(cpErr, db.reader.Close(), db.writer.Close())
 		if db.closeErr != nil {
 			db.closeErr = fmt.Errorf("close store: %w", db.closeErr)
 		}

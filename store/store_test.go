@@ -480,3 +480,29 @@ func BenchmarkTouch(b *testing.B) {
 		i++
 	}
 }
+
+func TestCloseCheckpointsTheWAL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cp.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		if err := db.Touch(context.Background(), advisor.UserKey{Platform: "t", ID: fmt.Sprint(i)}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A second handle, like a backup running beside the bot, keeps the
+	// file open: the checkpoint must not wait for the last close.
+	other, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path + "-wal"); err == nil && fi.Size() > 0 {
+		t.Errorf("after Close the WAL holds %d bytes, want it checkpointed", fi.Size())
+	}
+}
