@@ -472,19 +472,8 @@ func escapeSet(s, set string) string {
 	return b.String()
 }
 
-// ulen is the length of s as Discord's limits count it, or more: UTF-16
-// code units.
-func ulen(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
-}
+// ulen is the length of s as Discord's limits count it.
+func ulen(s string) int { return rich.UTF16Len(s) }
 
 // clip shortens s to at most n UTF-16 units, at a word boundary where
 // there is one, with an ellipsis: for labels and titles, which have

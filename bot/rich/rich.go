@@ -4,7 +4,10 @@
 // markup characters in it can never change a reply's formatting.
 package rich
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf16"
+)
 
 // Style is a set of inline styles.
 type Style uint8
@@ -137,4 +140,14 @@ func (t Text) String() string {
 		}
 	}
 	return b.String()
+}
+
+// UTF16Len is the length of s in UTF-16 code units, the unit in which
+// Telegram and Discord count their message limits.
+func UTF16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

@@ -30,3 +30,14 @@ func TestPlainNeverInterpretsMarkup(t *testing.T) {
 		}
 	}
 }
+
+func TestUTF16Len(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		want int
+	}{{"", 0}, {"abc", 3}, {"é", 1}, {"😀", 2}, {"a😀b", 4}, {"\xff", 1}} {
+		if got := UTF16Len(tt.s); got != tt.want {
+			t.Errorf("UTF16Len(%q) = %d, want %d", tt.s, got, tt.want)
+		}
+	}
+}

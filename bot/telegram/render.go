@@ -19,18 +19,8 @@ var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"
 
 func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
 
-// units is the length of s in UTF-16 code units, as Telegram counts it.
-func units(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
-}
+// units is the length of s as Telegram counts it.
+func units(s string) int { return rich.UTF16Len(s) }
 
 // escapedUnits is units(escapeHTML(s)) without building the string.
 func escapedUnits(s string) int {
