@@ -127,9 +127,7 @@ func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
 		}
 		return Reply{}, Errorf(EInvalid, "I don't know the command /%s. Send /help for the list.", name)
 	}
-	if err := r.touch(ctx, m); err != nil {
-		return Reply{}, err
-	}
+	r.touch(ctx, m)
 	return c.run(ctx, m, args)
 }
 
@@ -148,12 +146,13 @@ func parseCommand(text string) (name, args string, ok bool) {
 	return strings.ToLower(word), strings.TrimSpace(args), true
 }
 
-func (r *Router) touch(ctx context.Context, m Message) error {
+// touch records the user's activity. It is bookkeeping (for retention):
+// a store that cannot write (disk full, read-only) must not stop the bot
+// from answering questions, so a failure is only counted.
+func (r *Router) touch(ctx context.Context, m Message) {
 	if err := r.store.Touch(ctx, m.User(), r.now()); err != nil {
 		r.emit(EventStoreError)
-		return fmt.Errorf("touch user: %w", err)
 	}
-	return nil
 }
 
 func (r *Router) help(ctx context.Context, m Message, _ string) (Reply, error) {
@@ -188,9 +187,7 @@ func (r *Router) ask(ctx context.Context, m Message, question string) (Reply, er
 	if strings.TrimSpace(question) == "" {
 		return Reply{}, Errorf(EInvalid, "Usage: /ask <question>, for example /ask does telehealth count as USCE?")
 	}
-	if err := r.touch(ctx, m); err != nil {
-		return Reply{}, err
-	}
+	r.touch(ctx, m)
 	a := r.kb.Ask(question)
 	if a.Topic == nil {
 		if !a.Greeting {
