@@ -97,7 +97,7 @@ func TestMessagesAndEvents(t *testing.T) {
 	if err := f.db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f.send(t, bot.Message{Text: "/topics"})
+	f.send(t, bot.Message{Text: "/profile"})
 
 	ct, body := scrape(t, f.m.Handler())
 	if !strings.HasPrefix(ct, "text/plain") || !strings.Contains(ct, "version=0.0.4") {
@@ -111,7 +111,7 @@ uscebot_messages_total{command="choice:intake",outcome="ok",platform="telegram"}
 uscebot_messages_total{command="choice:unknown",outcome="ok",platform="telegram"} 1
 uscebot_messages_total{command="intake",outcome="ok",platform="telegram"} 1
 uscebot_messages_total{command="message",outcome="ok",platform="telegram"} 1
-uscebot_messages_total{command="topics",outcome="error",platform="telegram"} 1
+uscebot_messages_total{command="profile",outcome="error",platform="telegram"} 1
 uscebot_messages_total{command="topics",outcome="ok",platform="discord"} 1
 uscebot_messages_total{command="unknown",outcome="rejected",platform="telegram"} 1
 # HELP uscebot_questions_total Questions asked, by result: answered from a topic, or abstained (outside the knowledge base).
@@ -126,7 +126,7 @@ uscebot_intakes_started_total 1
 uscebot_intakes_completed_total 0
 # HELP uscebot_store_errors_total Store reads and writes that failed while handling messages.
 # TYPE uscebot_store_errors_total counter
-uscebot_store_errors_total 1
+uscebot_store_errors_total 2
 `
 	srv := httptest.NewServer(f.m.Handler())
 	defer srv.Close()
@@ -139,7 +139,7 @@ uscebot_store_errors_total 1
 	// Durations vary; their counts and the buckets do not.
 	for _, line := range []string{
 		`uscebot_message_duration_seconds_count{command="ask",platform="telegram"} 1`,
-		`uscebot_message_duration_seconds_count{command="topics",platform="telegram"} 1`,
+		`uscebot_message_duration_seconds_count{command="profile",platform="telegram"} 1`,
 		`uscebot_message_duration_seconds_count{command="topics",platform="discord"} 1`,
 		`uscebot_message_duration_seconds_bucket{command="ask",platform="telegram",le="0.001"} `,
 		`uscebot_message_duration_seconds_bucket{command="ask",platform="telegram",le="5"} `,
