@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/store"
 )
@@ -62,4 +63,13 @@ func FuzzRouter(f *testing.F) {
 			}
 		}
 	})
+}
+
+func mustKB(t testing.TB) *advisor.KB {
+	t.Helper()
+	kb, err := advisor.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kb
 }
