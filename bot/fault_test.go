@@ -36,6 +36,9 @@ var (
 func captureConns() {
 	hookOnce.Do(func() {
 		sqlite.RegisterConnectionHook(func(c sqlite.ExecQuerierContext, dsn string) error {
+			if !strings.Contains(dsn, "/fault-") {
+				return nil // another test's database
+			}
 			connsMu.Lock()
 			defer connsMu.Unlock()
 			conns[dsn] = append(conns[dsn], c)

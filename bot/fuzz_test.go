@@ -261,7 +261,9 @@ func (env *platformEnv) check(t *testing.T, state uint8, text, choice string, gr
 
 	bad := env.fake.badCount()
 	env.telegram(ctx, t, user(telegram.Platform, strconv.FormatInt(2_000_000+n, 10)), text, choice, group)
-	env.discord(user(discord.Platform, fmt.Sprintf("18%017d", n)), text, choice, group)
+	if err := env.discord(ctx, user(discord.Platform, fmt.Sprintf("18%017d", n)), text, choice, group); err != nil {
+		t.Fatalf("discord, %q / %q: %v", text, choice, err)
+	}
 	if env.fake.badCount() != bad {
 		t.Fatalf("a reply broke a platform's limits:\n%s", strings.Join(env.fake.violations(), "\n"))
 	}
@@ -335,8 +337,10 @@ func (env *platformEnv) telegram(ctx context.Context, t *testing.T, id, text, ch
 
 // discord sends the message as Discord would deliver it: a direct message,
 // a slash command (the only text a server sends a bot), a component's
-// custom id or a modal; the adapter returns once it has answered.
-func (env *platformEnv) discord(id, text, choice string, group bool) {
+// custom id or a modal; the adapter returns once it has answered (or ctx
+// is done: the adapter waits on a context of its own, which only Run
+// cancels, so a lost reply would otherwise hang the fuzzer).
+func (env *platformEnv) discord(ctx context.Context, id, text, choice string, group bool) error {
 	n := env.seq.Add(1)
 	user := &discordgo.User{ID: id, Username: "f"}
 	i := &discordgo.Interaction{ID: strconv.FormatInt(1_600_000_000_000_000_000+n, 10), AppID: fakeDiscordApp,
@@ -369,12 +373,12 @@ func (env *platformEnv) discord(id, text, choice string, group bool) {
 		i.Data = d
 	case !group && !strings.HasPrefix(text, "/"):
 		if text == "" {
-			return // Discord sends no empty message
+			return nil // Discord sends no empty message
 		}
-		env.dc.HandleMessage(env.dcS, &discordgo.MessageCreate{Message: &discordgo.Message{
+		mc := &discordgo.MessageCreate{Message: &discordgo.Message{
 			ID: strconv.FormatInt(1_500_000_000_000_000_000+n, 10), ChannelID: "1400000000000000001",
-			Content: clip(text, 2000), Author: user, Type: discordgo.MessageTypeDefault}})
-		return
+			Content: clip(text, 2000), Author: user, Type: discordgo.MessageTypeDefault}}
+		return within(ctx, func() { env.dc.HandleMessage(env.dcS, mc) })
 	default:
 		// A slash command: a command the router knows, with its text in
 		// the command's option; anything else is a question for /ask.
@@ -395,7 +399,22 @@ func (env *platformEnv) discord(id, text, choice string, group bool) {
 		}
 		i.Type, i.Data = discordgo.InteractionApplicationCommand, d
 	}
-	env.dc.HandleInteraction(env.dcS, &discordgo.InteractionCreate{Interaction: i})
+	return within(ctx, func() { env.dc.HandleInteraction(env.dcS, &discordgo.InteractionCreate{Interaction: i}) })
+}
+
+// within runs f, giving up when ctx is done first.
+func within(ctx context.Context, f func()) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Ids of the fake platforms.

@@ -827,7 +827,9 @@ func (h *loadHarness) converse(ctx context.Context, u *loadUser, think time.Dura
 				return fmt.Errorf("user %d, turn %d (%q): no reply: %w", u.idx, k, t.text, ctx.Err())
 			}
 		} else {
-			h.discordTurn(u, t)
+			if err := h.discordTurn(ctx, u, t); err != nil {
+				return fmt.Errorf("user %d, turn %d (%q): %w", u.idx, k, t.text, err)
+			}
 		}
 		if i := h.e2eN.Add(1) - 1; int(i) < len(h.e2e) {
 			h.e2e[i] = time.Since(start)
@@ -883,17 +885,17 @@ func (h *loadHarness) telegramUpdate(u *loadUser, t turn) func(id int64) []byte 
 }
 
 // discordTurn sends t to the Discord adapter as Discord would, and
-// returns once the adapter has answered.
-func (h *loadHarness) discordTurn(u *loadUser, t turn) {
+// returns once the adapter has answered, or ctx is done.
+func (h *loadHarness) discordTurn(ctx context.Context, u *loadUser, t turn) error {
 	seq := h.seq.Add(1)
 	user := &discordgo.User{ID: u.id, Username: "u" + u.id}
 	dm := "14" + u.id[2:] // each user's DM channel
 	if t.kind == turnText {
-		h.dc.HandleMessage(h.dcS, &discordgo.MessageCreate{Message: &discordgo.Message{
+		mc := &discordgo.MessageCreate{Message: &discordgo.Message{
 			ID: strconv.FormatInt(1_500_000_000_000_000_000+seq, 10), ChannelID: dm, Content: t.text,
 			Author: user, Type: discordgo.MessageTypeDefault,
-		}})
-		return
+		}}
+		return within(ctx, func() { h.dc.HandleMessage(h.dcS, mc) })
 	}
 	i := &discordgo.Interaction{
 		ID:    strconv.FormatInt(1_600_000_000_000_000_000+seq, 10),
@@ -930,7 +932,24 @@ func (h *loadHarness) discordTurn(u *loadUser, t turn) {
 		i.Data = discordgo.ModalSubmitInteractionData{CustomID: "dc/mod:" + t.step, Components: []discordgo.MessageComponent{
 			&discordgo.ActionsRow{Components: []discordgo.MessageComponent{&discordgo.TextInput{CustomID: "answer", Value: t.text}}}}}
 	}
-	h.dc.HandleInteraction(h.dcS, &discordgo.InteractionCreate{Interaction: i})
+	return within(ctx, func() { h.dc.HandleInteraction(h.dcS, &discordgo.InteractionCreate{Interaction: i}) })
+}
+
+// within runs f, giving up when ctx is done first: the Discord adapter's
+// handlers wait on a context of the adapter's own, which only Run
+// cancels, so a lost reply would otherwise hang the caller.
+func within(ctx context.Context, f func()) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("no answer from the Discord adapter: %w", ctx.Err())
+	}
 }
 
 // ---------------------------------------------------------------------
