@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql/driver"
 	"encoding/json"
@@ -11,10 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -26,8 +22,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/google/go-cmp/cmp"
@@ -37,6 +31,7 @@ import (
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/discord"
+	"github.com/uscebot/uscebot/bot/platformfake"
 	"github.com/uscebot/uscebot/bot/rich"
 	"github.com/uscebot/uscebot/bot/telegram"
 	"github.com/uscebot/uscebot/store"
@@ -333,7 +328,7 @@ type loadResult struct {
 	latencies     []time.Duration // handling, one per message
 	e2e           []time.Duration // from the user's send to the reply, one per message
 	peakHeap      uint64
-	sends         sendStats
+	sends         platformfake.SendStats
 }
 
 // rate is the bot's rate of messages per second.
@@ -350,7 +345,7 @@ func (r *loadResult) add(o loadResult) {
 	r.latencies = append(r.latencies, o.latencies...)
 	r.e2e = append(r.e2e, o.e2e...)
 	r.peakHeap = max(r.peakHeap, o.peakHeap)
-	r.sends.merge(o.sends)
+	r.sends.Merge(o.sends)
 }
 
 // report reports the metrics, their names starting with prefix.
@@ -469,7 +464,7 @@ func runLoad(tb testing.TB, c loadConfig) loadResult {
 	res.writing = int(h.writing.Load())
 	res.latencies = h.latencies[:min(res.messages, len(h.latencies))]
 	res.e2e = h.e2e[:min(int(h.e2eN.Load()), len(h.e2e))]
-	res.sends = h.fake.stats()
+	res.sends = h.fake.Stats()
 	h.check(tb)
 	scripted := 0
 	for _, u := range users {
@@ -607,7 +602,7 @@ func (h *heapSampler) stop() uint64 {
 type loadHarness struct {
 	path  string
 	db    *store.DB
-	fake  *fakePlatforms
+	fake  *platformfake.Platforms
 	tg    *telegram.Bot
 	tgRun chan error
 	stopT context.CancelFunc
@@ -638,7 +633,7 @@ func newLoadHarness(tb testing.TB, ctx context.Context, path string, users []*lo
 		tb.Fatal(err)
 	}
 	total := 0
-	h := &loadHarness{path: path, db: db, fake: newFakePlatforms(), users: make(map[string]*loadUser, len(users))}
+	h := &loadHarness{path: path, db: db, fake: platformfake.New(), users: make(map[string]*loadUser, len(users))}
 	for _, u := range users {
 		h.users[u.platform+"\x00"+u.id] = u
 		total += len(u.turns)
@@ -656,7 +651,7 @@ func newLoadHarness(tb testing.TB, ctx context.Context, path string, users []*lo
 	client := &http.Client{Transport: h.fake}
 	quiet := slog.New(slog.DiscardHandler)
 	h.tg, err = telegram.New(ctx, telegram.Config{
-		Token: fakeTelegramToken, APIEndpoint: "http://telegram.invalid/bot%s/%s",
+		Token: platformfake.TelegramToken, APIEndpoint: "http://telegram.invalid/bot%s/%s",
 		HTTPClient: client, Logger: quiet, ShutdownGrace: time.Minute,
 	}, handler, router.Commands())
 	if err != nil {
@@ -667,12 +662,12 @@ func newLoadHarness(tb testing.TB, ctx context.Context, path string, users []*lo
 		titles = append(titles, tp.Title)
 	}
 	h.dc, err = discord.New(ctx, discord.Config{
-		Token: fakeDiscordToken, HTTPClient: client, Logger: quiet, Topics: titles,
+		Token: platformfake.DiscordToken, HTTPClient: client, Logger: quiet, Topics: titles,
 	}, handler, router.Commands())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if h.dcS, err = discordgo.New("Bot " + fakeDiscordToken); err != nil {
+	if h.dcS, err = discordgo.New("Bot " + platformfake.DiscordToken); err != nil {
 		tb.Fatal(err)
 	}
 	h.dcS.Client = client
@@ -707,7 +702,7 @@ func (h *loadHarness) check(tb testing.TB) {
 	if h.nProblem > len(h.problems) {
 		tb.Errorf("... and %d more problems", h.nProblem-len(h.problems))
 	}
-	for _, p := range h.fake.violations() {
+	for _, p := range h.fake.Violations() {
 		tb.Error(p)
 	}
 }
@@ -820,7 +815,7 @@ func (h *loadHarness) converse(ctx context.Context, u *loadUser, think time.Dura
 		u.pos.Store(int32(k))
 		start := time.Now()
 		if u.platform == telegram.Platform {
-			h.fake.pushUpdate(h.telegramUpdate(u, t))
+			h.fake.PushUpdate(h.telegramUpdate(u, t))
 			select {
 			case <-u.done:
 			case <-ctx.Done():
@@ -837,18 +832,6 @@ func (h *loadHarness) converse(ctx context.Context, u *loadUser, think time.Dura
 	}
 	return nil
 }
-
-// Ids of the fake platforms.
-const (
-	fakeTelegramToken = "123456:load-test-token"
-	fakeTelegramBot   = "uscebot_load_bot"
-	fakeTelegramGroup = -1001234567890
-	fakeDiscordToken  = "MTEwMDAwMDAwMDAwMDAwMDAwMg.GabcDe.load-test-token"
-	fakeDiscordApp    = "1100000000000000001"
-	fakeDiscordBot    = "1100000000000000002"
-	fakeDiscordGuild  = "1200000000000000001"
-	fakeDiscordChan   = "1300000000000000001"
-)
 
 // telegramUpdate is the update Telegram would send for t.
 func (h *loadHarness) telegramUpdate(u *loadUser, t turn) func(id int64) []byte {
@@ -872,10 +855,10 @@ func (h *loadHarness) telegramUpdate(u *loadUser, t turn) func(id int64) []byte 
 	case turnCommand:
 		if t.group {
 			name, rest, _ := strings.Cut(text, " ")
-			text = name + "@" + fakeTelegramBot + " " + rest
+			text = name + "@" + platformfake.TelegramBot + " " + rest
 		}
 	case turnMention:
-		text = "@" + fakeTelegramBot + " " + text
+		text = "@" + platformfake.TelegramBot + " " + text
 	}
 	textJSON, _ := json.Marshal(text)
 	return func(id int64) []byte {
@@ -899,12 +882,12 @@ func (h *loadHarness) discordTurn(ctx context.Context, u *loadUser, t turn) erro
 	}
 	i := &discordgo.Interaction{
 		ID:    strconv.FormatInt(1_600_000_000_000_000_000+seq, 10),
-		AppID: fakeDiscordApp, Token: "interaction-token-" + strconv.FormatInt(seq, 10),
+		AppID: platformfake.DiscordApp, Token: "interaction-token-" + strconv.FormatInt(seq, 10),
 		ChannelID: dm, User: user,
 	}
 	if t.group {
-		i.GuildID, i.ChannelID, i.User = fakeDiscordGuild, fakeDiscordChan, nil
-		i.Member = &discordgo.Member{User: user, GuildID: fakeDiscordGuild}
+		i.GuildID, i.ChannelID, i.User = platformfake.DiscordGuild, platformfake.DiscordChannel, nil
+		i.Member = &discordgo.Member{User: user, GuildID: platformfake.DiscordGuild}
 	}
 	// The message whose button, menu or form was used: ephemeral in a server.
 	on := &discordgo.Message{ID: "1360000000000000001", ChannelID: i.ChannelID}
@@ -938,6 +921,9 @@ func (h *loadHarness) discordTurn(ctx context.Context, u *loadUser, t turn) erro
 // within runs f, giving up when ctx is done first: the Discord adapter's
 // handlers wait on a context of the adapter's own, which only Run
 // cancels, so a lost reply would otherwise hang the caller.
+// fakeTelegramGroup is the group chat of the load's Telegram users.
+const fakeTelegramGroup = -1001234567890
+
 func within(ctx context.Context, f func()) error {
 	done := make(chan struct{})
 	go func() {
@@ -951,498 +937,3 @@ func within(ctx context.Context, f func()) error {
 		return fmt.Errorf("no answer from the Discord adapter: %w", ctx.Err())
 	}
 }
-
-// ---------------------------------------------------------------------
-// Fake Telegram and Discord: just enough of their HTTP APIs, answered in
-// process, with every message the adapters send checked against the
-// platform's limits.
-
-// fakePlatforms is an http.RoundTripper answering for api.telegram.org
-// (at telegram.invalid) and discord.com.
-type fakePlatforms struct {
-	mu      sync.Mutex
-	pending [][]byte // Telegram updates not yet confirmed, in order
-	firstID int64    // id of pending[0]
-	nextID  int64
-	wake    chan struct{}
-
-	checked map[string]bool // bodies already checked: most replies repeat
-	bad     []string
-	nBad    int
-	st      sendStats
-}
-
-// sendStats sums up what the adapters sent.
-type sendStats struct {
-	telegramParts, telegramEdits, discordMessages int
-	maxTelegramUnits, maxDiscordEmbeds            int
-	distinct                                      int
-}
-
-func (s *sendStats) merge(o sendStats) {
-	s.telegramParts += o.telegramParts
-	s.telegramEdits += o.telegramEdits
-	s.discordMessages += o.discordMessages
-	s.maxTelegramUnits = max(s.maxTelegramUnits, o.maxTelegramUnits)
-	s.maxDiscordEmbeds = max(s.maxDiscordEmbeds, o.maxDiscordEmbeds)
-	s.distinct += o.distinct
-}
-
-func (s sendStats) String() string {
-	return fmt.Sprintf("%d Telegram message parts (longest %d of 4096 units), %d edits; %d Discord messages (largest %d of 6000 embed characters); %d distinct bodies checked",
-		s.telegramParts, s.maxTelegramUnits, s.telegramEdits, s.discordMessages, s.maxDiscordEmbeds, s.distinct)
-}
-
-func newFakePlatforms() *fakePlatforms {
-	return &fakePlatforms{firstID: 1, nextID: 1, wake: make(chan struct{}, 1), checked: make(map[string]bool)}
-}
-
-// pushUpdate queues a Telegram update, built once its id is known.
-func (f *fakePlatforms) pushUpdate(build func(id int64) []byte) {
-	f.mu.Lock()
-	f.pending = append(f.pending, build(f.nextID))
-	f.nextID++
-	f.mu.Unlock()
-	select {
-	case f.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (f *fakePlatforms) violation(format string, args ...any) {
-	f.nBad++
-	if len(f.bad) < 10 {
-		f.bad = append(f.bad, fmt.Sprintf(format, args...))
-	}
-}
-
-func (f *fakePlatforms) violations() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := slices.Clone(f.bad)
-	if f.nBad > len(f.bad) {
-		out = append(out, fmt.Sprintf("... and %d more limit violations", f.nBad-len(f.bad)))
-	}
-	return out
-}
-
-func (f *fakePlatforms) stats() sendStats {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s := f.st
-	s.distinct = len(f.checked)
-	return s
-}
-
-func (f *fakePlatforms) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(req.Body)
-		req.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	switch req.URL.Host {
-	case "telegram.invalid":
-		return f.telegram(req, body)
-	case "discord.com":
-		return f.discord(req, body)
-	}
-	return nil, fmt.Errorf("fake platforms: unexpected request to %s", req.URL.Host)
-}
-
-func fakeResponse(req *http.Request, status int, body string) *http.Response {
-	return &http.Response{
-		StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)),
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"application/json"}},
-		Body:          io.NopCloser(strings.NewReader(body)),
-		ContentLength: int64(len(body)),
-		Request:       req,
-	}
-}
-
-const tgOK = `{"ok":true,"result":true}`
-
-func (f *fakePlatforms) telegram(req *http.Request, body []byte) (*http.Response, error) {
-	method := req.URL.Path[strings.LastIndexByte(req.URL.Path, '/')+1:]
-	if !strings.HasPrefix(req.URL.Path, "/bot"+fakeTelegramToken+"/") {
-		return fakeResponse(req, http.StatusUnauthorized, `{"ok":false,"error_code":401,"description":"Unauthorized"}`), nil
-	}
-	switch method {
-	case "getMe":
-		return fakeResponse(req, http.StatusOK, `{"ok":true,"result":{"id":42,"is_bot":true,"first_name":"uscebot","username":"`+fakeTelegramBot+`"}}`), nil
-	case "getUpdates":
-		return f.getUpdates(req, body)
-	case "sendMessage", "editMessageText":
-		f.checkTelegram(method, body)
-		return fakeResponse(req, http.StatusOK, `{"ok":true,"result":{"message_id":1,"date":1,"chat":{"id":1,"type":"private"},"text":"ok"}}`), nil
-	case "sendDocument":
-		f.mu.Lock()
-		f.st.telegramParts++
-		f.mu.Unlock()
-		return fakeResponse(req, http.StatusOK, `{"ok":true,"result":{"message_id":1,"date":1,"chat":{"id":1,"type":"private"}}}`), nil
-	}
-	return fakeResponse(req, http.StatusOK, tgOK), nil // setMyCommands, deleteWebhook, answerCallbackQuery, editMessageReplyMarkup
-}
-
-// getUpdates hands out the pending updates from offset on, waiting up to
-// the request's timeout for one to come.
-func (f *fakePlatforms) getUpdates(req *http.Request, body []byte) (*http.Response, error) {
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, err
-	}
-	offset, _ := strconv.ParseInt(form.Get("offset"), 10, 64)
-	limit, _ := strconv.Atoi(form.Get("limit"))
-	timeout, _ := strconv.Atoi(form.Get("timeout"))
-	if limit <= 0 {
-		limit = 100
-	}
-	wait := time.NewTimer(time.Duration(timeout) * time.Second)
-	defer wait.Stop()
-	for {
-		f.mu.Lock()
-		if drop := min(max(offset-f.firstID, 0), int64(len(f.pending))); drop > 0 {
-			f.pending = f.pending[drop:]
-			f.firstID += drop
-		}
-		if len(f.pending) > 0 || timeout == 0 {
-			batch := f.pending[:min(limit, len(f.pending))]
-			var out bytes.Buffer
-			out.WriteString(`{"ok":true,"result":[`)
-			for i, u := range batch {
-				if i > 0 {
-					out.WriteByte(',')
-				}
-				out.Write(u)
-			}
-			out.WriteString(`]}`)
-			f.mu.Unlock()
-			return fakeResponse(req, http.StatusOK, out.String()), nil
-		}
-		f.mu.Unlock()
-		select {
-		case <-f.wake:
-		case <-wait.C:
-			timeout = 0
-		case <-req.Context().Done():
-			return nil, req.Context().Err()
-		}
-	}
-}
-
-// checkTelegram checks a message the Telegram adapter sent: at most 4,096
-// UTF-16 units of text (Telegram counts after parsing the HTML, which is
-// never longer), valid UTF-8, not empty; buttons with a label and 1-64
-// bytes of callback data.
-func (f *fakePlatforms) checkTelegram(method string, body []byte) {
-	key := body
-	if bytes.HasPrefix(key, []byte("chat_id=")) {
-		if i := bytes.IndexByte(key, '&'); i >= 0 {
-			key = key[i+1:] // the same reply to another chat is the same reply
-		}
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if method == "sendMessage" {
-		f.st.telegramParts++
-	} else {
-		f.st.telegramEdits++
-	}
-	if f.checked[string(key)] {
-		return
-	}
-	if len(f.checked) >= 1<<16 { // a long fuzz run: forget, rather than grow
-		clear(f.checked)
-	}
-	f.checked[string(key)] = true
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		f.violation("telegram %s: body is not a form: %v", method, err)
-		return
-	}
-	text := form.Get("text")
-	n := utf16Len(text)
-	f.st.maxTelegramUnits = max(f.st.maxTelegramUnits, n)
-	switch {
-	case n > 4096:
-		f.violation("telegram %s: text of %d UTF-16 units, limit 4096", method, n)
-	case strings.TrimSpace(text) == "":
-		f.violation("telegram %s: empty text", method)
-	case !utf8.ValidString(text):
-		f.violation("telegram %s: text is not UTF-8", method)
-	}
-	if rm := form.Get("reply_markup"); rm != "" && rm != "null" {
-		var markup struct {
-			InlineKeyboard [][]struct {
-				Text         string  `json:"text"`
-				CallbackData *string `json:"callback_data"`
-				URL          string  `json:"url"`
-			} `json:"inline_keyboard"`
-		}
-		if err := json.Unmarshal([]byte(rm), &markup); err != nil {
-			f.violation("telegram %s: reply_markup %q: %v", method, rm, err)
-			return
-		}
-		for _, row := range markup.InlineKeyboard {
-			for _, b := range row {
-				switch {
-				case strings.TrimSpace(b.Text) == "":
-					f.violation("telegram %s: a button without a label", method)
-				case b.CallbackData == nil && b.URL == "":
-					f.violation("telegram %s: button %q does nothing", method, b.Text)
-				case b.CallbackData != nil && (len(*b.CallbackData) < 1 || len(*b.CallbackData) > 64):
-					f.violation("telegram %s: button %q has %d bytes of callback data, limit 64", method, b.Text, len(*b.CallbackData))
-				}
-			}
-		}
-	}
-}
-
-const dcMessageJSON = `{"id":"1360000000000000002","channel_id":"` + fakeDiscordChan + `","type":0,"content":"",` +
-	`"author":{"id":"` + fakeDiscordBot + `","username":"uscebot","bot":true},"timestamp":"2026-03-01T12:00:01Z"}`
-
-func (f *fakePlatforms) discord(req *http.Request, body []byte) (*http.Response, error) {
-	p := strings.TrimPrefix(req.URL.Path, "/api/v9/")
-	switch {
-	case req.Method == http.MethodGet && p == "users/@me":
-		return fakeResponse(req, http.StatusOK, `{"id":"`+fakeDiscordBot+`","username":"uscebot","bot":true,"discriminator":"0"}`), nil
-	case req.Method == http.MethodGet && p == "oauth2/applications/@me":
-		return fakeResponse(req, http.StatusOK, `{"id":"`+fakeDiscordApp+`","name":"uscebot"}`), nil
-	case req.Method == http.MethodPut && strings.HasPrefix(p, "applications/"):
-		return fakeResponse(req, http.StatusOK, `[]`), nil
-	case req.Method == http.MethodPost && strings.HasPrefix(p, "interactions/") && strings.HasSuffix(p, "/callback"):
-		f.checkDiscord("interaction response", req.Header.Get("Content-Type"), body, true)
-		return fakeResponse(req, http.StatusNoContent, ""), nil
-	case req.Method == http.MethodPost && strings.HasPrefix(p, "webhooks/"):
-		f.checkDiscord("follow-up", req.Header.Get("Content-Type"), body, false)
-		return fakeResponse(req, http.StatusOK, dcMessageJSON), nil
-	case req.Method == http.MethodPatch && strings.HasPrefix(p, "webhooks/"):
-		f.checkDiscord("edit", req.Header.Get("Content-Type"), body, false)
-		return fakeResponse(req, http.StatusOK, dcMessageJSON), nil
-	case req.Method == http.MethodPost && strings.HasPrefix(p, "channels/") && strings.HasSuffix(p, "/messages"):
-		f.checkDiscord("channel message", req.Header.Get("Content-Type"), body, false)
-		return fakeResponse(req, http.StatusOK, dcMessageJSON), nil
-	}
-	f.mu.Lock()
-	f.violation("discord: unexpected %s %s", req.Method, req.URL.Path)
-	f.mu.Unlock()
-	return fakeResponse(req, http.StatusNotFound, `{"message":"404: Not Found","code":0}`), nil
-}
-
-// dcPayload is the part of a Discord message body the limits are about.
-type dcPayload struct {
-	Content    *string       `json:"content"`
-	Embeds     *[]dcEmbed    `json:"embeds"`
-	Components []dcComponent `json:"components"`
-	CustomID   string        `json:"custom_id"` // a modal's
-	Title      string        `json:"title"`     // a modal's
-}
-
-type dcEmbed struct {
-	Title       string `json:"title"`
-	Description string `json:"description"`
-	Fields      []struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
-	} `json:"fields"`
-	Footer *struct {
-		Text string `json:"text"`
-	} `json:"footer"`
-	Author *struct {
-		Name string `json:"name"`
-	} `json:"author"`
-}
-
-type dcComponent struct {
-	Type        int           `json:"type"`
-	CustomID    string        `json:"custom_id"`
-	Label       string        `json:"label"`
-	Placeholder string        `json:"placeholder"`
-	URL         string        `json:"url"`
-	Options     []dcOption    `json:"options"`
-	Components  []dcComponent `json:"components"`
-}
-
-type dcOption struct {
-	Label string `json:"label"`
-	Value string `json:"value"`
-}
-
-// checkDiscord checks one message the Discord adapter sent against
-// Discord's limits: content 2,000; embed title 256, description 4,096,
-// field value 1,024, footer 2,048, 6,000 in all, 10 embeds; 5 rows of 5
-// buttons or one menu; custom ids 100, labels 80 and not empty; 25 menu
-// options of 100; modal titles 45; and never an empty message.
-func (f *fakePlatforms) checkDiscord(what, ctype string, body []byte, response bool) {
-	files := 0
-	if mt, params, err := mime.ParseMediaType(ctype); err == nil && mt == "multipart/form-data" {
-		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-		body = nil
-		for {
-			part, err := mr.NextPart()
-			if err != nil {
-				break
-			}
-			data, _ := io.ReadAll(part)
-			if part.FormName() == "payload_json" {
-				body = data
-			} else {
-				files++
-			}
-		}
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.st.discordMessages++
-	key := what + "\x00" + string(body)
-	if f.checked[key] && files == 0 {
-		return
-	}
-	if len(f.checked) >= 1<<16 {
-		clear(f.checked)
-	}
-	f.checked[key] = true
-	typ := 0
-	var p dcPayload
-	if response {
-		var r struct {
-			Type int        `json:"type"`
-			Data *dcPayload `json:"data"`
-		}
-		if err := json.Unmarshal(body, &r); err != nil {
-			f.violation("discord %s: %v in %s", what, err, body)
-			return
-		}
-		typ = r.Type
-		if r.Data != nil {
-			p = *r.Data
-		}
-	} else if err := json.Unmarshal(body, &p); err != nil {
-		f.violation("discord %s: %v in %s", what, err, body)
-		return
-	}
-	bad := func(format string, args ...any) {
-		f.violation("discord %s: "+format+" in %s", append(append([]any{what}, args...), body)...)
-	}
-	if p.Content != nil && utf16Len(*p.Content) > 2000 {
-		bad("content of %d characters, limit 2000", utf16Len(*p.Content))
-	}
-	var embeds []dcEmbed
-	if p.Embeds != nil {
-		embeds = *p.Embeds
-	}
-	if len(embeds) > 10 {
-		bad("%d embeds, limit 10", len(embeds))
-	}
-	total := 0
-	for _, e := range embeds {
-		n := utf16Len(e.Title) + utf16Len(e.Description)
-		if utf16Len(e.Title) > 256 {
-			bad("embed title of %d characters, limit 256", utf16Len(e.Title))
-		}
-		if utf16Len(e.Description) > 4096 {
-			bad("embed description of %d characters, limit 4096", utf16Len(e.Description))
-		}
-		if len(e.Fields) > 25 {
-			bad("%d fields, limit 25", len(e.Fields))
-		}
-		for _, fl := range e.Fields {
-			n += utf16Len(fl.Name) + utf16Len(fl.Value)
-			if utf16Len(fl.Name) > 256 || utf16Len(fl.Value) > 1024 || strings.TrimSpace(fl.Name) == "" || strings.TrimSpace(fl.Value) == "" {
-				bad("field %q: name 1-256, value 1-1024 characters", fl.Name)
-			}
-		}
-		if e.Footer != nil {
-			n += utf16Len(e.Footer.Text)
-			if utf16Len(e.Footer.Text) > 2048 {
-				bad("footer of %d characters, limit 2048", utf16Len(e.Footer.Text))
-			}
-		}
-		if e.Author != nil {
-			n += utf16Len(e.Author.Name)
-		}
-		if n == 0 {
-			bad("an empty embed")
-		}
-		total += n
-	}
-	if total > 6000 {
-		bad("embeds of %d characters in all, limit 6000", total)
-	}
-	f.st.maxDiscordEmbeds = max(f.st.maxDiscordEmbeds, total)
-	if typ == int(discordgo.InteractionResponseModal) {
-		if t := utf16Len(p.Title); t < 1 || t > 45 {
-			bad("modal title of %d characters, limit 1-45", t)
-		}
-		if len(p.CustomID) < 1 || len(p.CustomID) > 100 {
-			bad("modal custom id of %d bytes, limit 1-100", len(p.CustomID))
-		}
-	}
-	checkDiscordComponents(p.Components, bad)
-	// Messages must say something; deferrals (5, 6) and modals carry none.
-	empty := (p.Content == nil || strings.TrimSpace(*p.Content) == "") && total == 0 && len(p.Components) == 0 && files == 0
-	if empty && (!response || typ == int(discordgo.InteractionResponseChannelMessageWithSource) || typ == int(discordgo.InteractionResponseUpdateMessage)) {
-		bad("an empty message")
-	}
-}
-
-func checkDiscordComponents(rows []dcComponent, bad func(string, ...any)) {
-	if len(rows) > 5 {
-		bad("%d component rows, limit 5", len(rows))
-	}
-	ids := map[string]bool{}
-	for _, row := range rows {
-		if row.Type != int(discordgo.ActionsRowComponent) {
-			bad("a top-level component of type %d, want an action row", row.Type)
-			continue
-		}
-		menus, buttons := 0, 0
-		for _, c := range row.Components {
-			if c.CustomID != "" {
-				if len(c.CustomID) > 100 {
-					bad("custom id of %d bytes, limit 100", len(c.CustomID))
-				}
-				if ids[c.CustomID] {
-					bad("duplicate custom id %q", c.CustomID)
-				}
-				ids[c.CustomID] = true
-			}
-			switch c.Type {
-			case int(discordgo.ButtonComponent):
-				buttons++
-				if l := utf16Len(c.Label); l < 1 || l > 80 || strings.TrimSpace(c.Label) == "" {
-					bad("button label %q: 1-80 characters", c.Label)
-				}
-				if c.CustomID == "" && c.URL == "" {
-					bad("button %q without a custom id", c.Label)
-				}
-			case int(discordgo.SelectMenuComponent):
-				menus++
-				if len(c.Options) < 1 || len(c.Options) > 25 {
-					bad("select menu of %d options, limit 1-25", len(c.Options))
-				}
-				if utf16Len(c.Placeholder) > 150 {
-					bad("select placeholder of %d characters, limit 150", utf16Len(c.Placeholder))
-				}
-				for _, o := range c.Options {
-					if l, v := utf16Len(o.Label), utf16Len(o.Value); l < 1 || l > 100 || v < 1 || v > 100 {
-						bad("select option %q/%q: 1-100 characters each", o.Label, o.Value)
-					}
-				}
-			default:
-				bad("a component of type %d in a message", c.Type)
-			}
-		}
-		if buttons > 5 || menus > 1 || (menus == 1 && buttons > 0) || buttons+menus == 0 {
-			bad("a row of %d buttons and %d menus: 1-5 buttons or one menu", buttons, menus)
-		}
-	}
-}
-
-// utf16Len is the length of s in UTF-16 code units, as the platforms
-// count; computed here the obvious way, apart from the adapters' count.
-func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
