@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot/rich"
 )
 
@@ -118,7 +119,7 @@ func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
 		if intakeActive(s) {
 			return r.answerIntake(ctx, m, p, s, m.Text)
 		}
-		return r.ask(ctx, m, m.Text)
+		return r.answer(ctx, m, m.Text, &p)
 	}
 	c, ok := r.cmds[name]
 	if !ok {
@@ -184,6 +185,12 @@ func (r *Router) help(ctx context.Context, m Message, _ string) (Reply, error) {
 }
 
 func (r *Router) ask(ctx context.Context, m Message, question string) (Reply, error) {
+	return r.answer(ctx, m, question, nil)
+}
+
+// answer answers a question; p is the user's profile when the caller has
+// already loaded it (nil: loaded here if a personal note may be shown).
+func (r *Router) answer(ctx context.Context, m Message, question string, p *rules.Profile) (Reply, error) {
 	if strings.TrimSpace(question) == "" {
 		return Reply{}, Errorf(EInvalid, "Usage: /ask <question>, for example /ask does telehealth count as USCE?")
 	}
@@ -199,11 +206,14 @@ func (r *Router) ask(ctx context.Context, m Message, question string) (Reply, er
 	note := ""
 	if m.Chat == Direct {
 		// Personal notes only where nobody else reads.
-		p, _, err := r.load(ctx, m)
-		if err != nil {
-			return Reply{}, err
+		if p == nil {
+			loaded, _, err := r.load(ctx, m)
+			if err != nil {
+				return Reply{}, err
+			}
+			p = &loaded
 		}
-		note = advisor.Personalize(a.Topic.ID, p, r.now())
+		note = advisor.Personalize(a.Topic.ID, *p, r.now())
 	}
 	return Reply{Text: AnswerText(r.kb, a, note)}, nil
 }
