@@ -277,6 +277,7 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, p url.Value
 	defer deadline.Stop()
 	f.mu.Lock()
 	f.inPoll++
+	f.notify() // waitFor may be waiting for a poll in flight
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()

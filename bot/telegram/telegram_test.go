@@ -649,6 +649,9 @@ func TestOffsetConfirmedAtShutdown(t *testing.T) {
 	// shutdown can tell Telegram the message was handled.
 	e.f.failNext("getUpdates", 1, apiFailure{code: 429, desc: "Too Many Requests: retry after 60", retryAfter: 60})
 	e.convo(t, ana, privateChat(ana)).say("/start")
+	// Stop only once the failing poll has happened: stopped earlier, the
+	// confirmation itself would meet the injected failure.
+	e.f.waitFor(t, "the failing poll", func() bool { return len(e.f.failures["getUpdates"]) == 0 })
 	if err := b.stop(t); err != nil {
 		t.Fatalf("Run = %v", err)
 	}
