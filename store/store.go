@@ -44,11 +44,13 @@ const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=fo
 
 // DB is the bot's database: one writer connection and a pool of readers.
 type DB struct {
-	// writer has a single connection: SQLite allows one writer at a time, and
-	// queueing in database/sql is fairer than spinning in busy_timeout.
+	// writer has a single connection: SQLite allows one writer at a time.
+	// The writes of messages reach it through writes (see write.go).
 	writer *sql.DB
 	reader *sql.DB
 	path   string // absolute
+	stmt   statements
+	writes *writeQueue
 
 	closeOnce sync.Once
 	closeErr  error
@@ -66,10 +68,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 
 	// The writer opens first so that a new file is created and switched to
-	// WAL before any reader connects. Deferred transactions that read and
-	// then write fail at once with SQLITE_BUSY when upgrading their lock
-	// (SQLite skips the busy handler there); immediate ones wait.
-	writer, err := sql.Open("sqlite", dsn(abs, "_txlock=immediate"))
+	// WAL before any reader connects.
+	writer, err := sql.Open("sqlite", dsn(abs, writerParams))
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -88,8 +88,86 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := reader.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), reader.Close(), writer.Close())
 	}
-	return &DB{writer: writer, reader: reader, path: abs}, nil
+	db := &DB{writer: writer, reader: reader, path: abs, writes: newWriteQueue()}
+	if err := db.stmt.prepare(ctx, writer, reader); err != nil {
+		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), db.stmt.close(), reader.Close(), writer.Close())
+	}
+	go db.writeLoop()
+	return db, nil
 }
+
+// statements are the queries every message makes, prepared once: parsing
+// one costs about as much as running it.
+type statements struct {
+	// On the writer.
+	touch, upsertUser, saveProfile, forget, addUnanswered, trimUnanswered *sql.Stmt
+	// On the readers.
+	loadProfile *sql.Stmt
+}
+
+func (s *statements) prepare(ctx context.Context, writer, reader *sql.DB) error {
+	for _, p := range []struct {
+		db    *sql.DB
+		stmt  **sql.Stmt
+		query string
+	}{
+		{writer, &s.touch, `
+			INSERT INTO users (platform, platform_user_id, created_at, last_seen_at)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (platform, platform_user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`},
+		{writer, &s.upsertUser, `
+			INSERT INTO users (platform, platform_user_id, created_at, last_seen_at)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (platform, platform_user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
+			RETURNING id`},
+		{writer, &s.saveProfile, `
+			INSERT INTO profiles (user_id, profile, intake, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (user_id) DO UPDATE SET profile = excluded.profile, intake = excluded.intake, updated_at = excluded.updated_at`},
+		// Every per-user table cascades from users, so this one statement
+		// deletes all of the user or nothing.
+		{writer, &s.forget, `DELETE FROM users WHERE platform = ? AND platform_user_id = ?`},
+		{writer, &s.addUnanswered, `INSERT INTO unanswered (question, asked_at) VALUES (?, ?) RETURNING id`},
+		{writer, &s.trimUnanswered, `DELETE FROM unanswered WHERE id <= ?`},
+		{reader, &s.loadProfile, `
+			SELECT p.profile, p.intake FROM profiles p JOIN users u ON u.id = p.user_id
+			WHERE u.platform = ? AND u.platform_user_id = ?`},
+	} {
+		st, err := p.db.PrepareContext(ctx, p.query)
+		if err != nil {
+			return err
+		}
+		*p.stmt = st
+	}
+	return nil
+}
+
+// close closes the prepared statements; those never prepared are nil.
+func (s *statements) close() error {
+	var errs []error
+	for _, st := range []*sql.Stmt{s.touch, s.upsertUser, s.saveProfile, s.forget, s.addUnanswered, s.trimUnanswered, s.loadProfile} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// WriterDSN returns the driver's name for the database at path as the
+// store's writer opens it, with its pragmas: for measuring SQLite itself on
+// the store's settings, as the load benchmark's storage floor does.
+func WriterDSN(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return dsn(abs, writerParams), nil
+}
+
+// writerParams are the writer's parameters beyond pragmas. Deferred
+// transactions that read and then write fail at once with SQLITE_BUSY
+// when upgrading their lock (SQLite skips the busy handler there);
+// immediate ones wait.
+const writerParams = "_txlock=immediate"
 
 // dsn returns the driver's name for the database at the absolute path abs.
 // It is a file: URI with the path escaped: in a plain name the driver would
@@ -103,9 +181,11 @@ func dsn(abs string, extra ...string) string {
 	return u.String()
 }
 
-// Close closes the database; calling it again returns the first result.
+// Close closes the database, after the writes already queued have run;
+// later ones fail with ErrClosed. Calling it again returns the first result.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
+		db.writes.close()
 		// Checkpoint explicitly: SQLite checkpoints on the last close only,
 		// and another process (a backup) may hold the file open. Busy is no
 		// failure here, the WAL is simply checkpointed later.
@@ -115,7 +195,7 @@ func (db *DB) Close() error {
 		if errors.Is(translate(cpErr), ErrBusy) {
 			cpErr = nil
 		}
-		db.closeErr = errors.Join(cpErr, db.reader.Close(), db.writer.Close())
+		db.closeErr = errors.Join(cpErr, db.stmt.close(), db.reader.Close(), db.writer.Close())
 		if db.closeErr != nil {
 			db.closeErr = fmt.Errorf("close store: %w", db.closeErr)
 		}

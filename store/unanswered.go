@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -39,25 +40,20 @@ func (db *DB) saveUnanswered(ctx context.Context, question string, now time.Time
 	if q == "" {
 		return nil
 	}
-	tx, err := db.writer.BeginTx(ctx, nil)
+	day := askedDay(now).Unix()
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.Stmt(db.stmt.addUnanswered).QueryRow(q, day).Scan(&id); err != nil {
+			return err
+		}
+		// Rows are only ever deleted oldest first or all at once, so the
+		// ids in the table run without gaps up to the new one: this keeps
+		// the newest keep, using the primary key alone.
+		_, err := tx.Stmt(db.stmt.trimUnanswered).Exec(id - int64(keep))
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("save unanswered question: %w", translate(err))
-	}
-	defer tx.Rollback() // a no-op after Commit
-	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO unanswered (question, asked_at) VALUES (?, ?) RETURNING id`,
-		q, askedDay(now).Unix()).Scan(&id)
-	if err != nil {
-		return fmt.Errorf("save unanswered question: %w", translate(err))
-	}
-	// Rows are only ever deleted oldest first or all at once, so the ids in
-	// the table run without gaps up to the new one: this keeps the newest
-	// keep, using the primary key alone.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM unanswered WHERE id <= ?`, id-int64(keep)); err != nil {
-		return fmt.Errorf("save unanswered question: %w", translate(err))
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("save unanswered question: %w", translate(err))
+		return fmt.Errorf("save unanswered question: %w", err)
 	}
 	return nil
 }

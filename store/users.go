@@ -14,11 +14,10 @@ import (
 // Touch records that u was seen at now, creating the user on first sight.
 func (db *DB) Touch(ctx context.Context, u advisor.UserKey, now time.Time) error {
 	t := now.Unix()
-	_, err := db.writer.ExecContext(ctx, `
-		INSERT INTO users (platform, platform_user_id, created_at, last_seen_at)
-		VALUES (?, ?, ?, ?)
-		ON CONFLICT (platform, platform_user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`,
-		u.Platform, u.ID, t, t)
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Stmt(db.stmt.touch).Exec(u.Platform, u.ID, t, t)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("touch user: %w", translate(err))
 	}
@@ -91,14 +90,15 @@ func (db *DB) Export(ctx context.Context, u advisor.UserKey) ([]byte, error) {
 
 // Forget deletes everything stored about u and reports whether there was any.
 func (db *DB) Forget(ctx context.Context, u advisor.UserKey) (bool, error) {
-	// Every per-user table cascades from users, so this one statement, a
-	// transaction of its own, deletes all of the user or nothing.
-	res, err := db.writer.ExecContext(ctx,
-		`DELETE FROM users WHERE platform = ? AND platform_user_id = ?`, u.Platform, u.ID)
-	if err != nil {
-		return false, fmt.Errorf("forget user: %w", translate(err))
-	}
-	n, err := res.RowsAffected()
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Stmt(db.stmt.forget).Exec(u.Platform, u.ID)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return false, fmt.Errorf("forget user: %w", err)
 	}
