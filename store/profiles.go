@@ -17,20 +17,33 @@ var _ advisor.ProfileStore = (*DB)(nil)
 // LoadProfile returns the user's profile and intake state; a user with
 // none gets empty ones.
 func (db *DB) LoadProfile(ctx context.Context, u advisor.UserKey) (rules.Profile, advisor.IntakeState, error) {
+	sp, ok, epoch := db.profiles.get(u)
+	if !ok {
+		err := db.stmt.loadProfile.QueryRowContext(ctx, u.Platform, u.ID).Scan(&sp.profile, &sp.intake)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return rules.Profile{}, advisor.IntakeState{}, fmt.Errorf("load profile: %w", translate(err))
+		default:
+			sp.found = true
+		}
+		db.profiles.fill(u, sp, epoch)
+	}
+	return sp.decode()
+}
+
+// decode returns the profile and intake state of a stored row; no row
+// gives empty ones.
+func (sp storedProfile) decode() (rules.Profile, advisor.IntakeState, error) {
 	var p rules.Profile
 	var s advisor.IntakeState
-	var profile, intake string
-	err := db.stmt.loadProfile.QueryRowContext(ctx, u.Platform, u.ID).Scan(&profile, &intake)
-	if errors.Is(err, sql.ErrNoRows) {
+	if !sp.found {
 		return p, s, nil
 	}
-	if err != nil {
-		return p, s, fmt.Errorf("load profile: %w", translate(err))
-	}
-	if err := json.Unmarshal([]byte(profile), &p); err != nil {
+	if err := json.Unmarshal([]byte(sp.profile), &p); err != nil {
 		return p, s, fmt.Errorf("load profile: decode profile: %w", err)
 	}
-	if err := json.Unmarshal([]byte(intake), &s); err != nil {
+	if err := json.Unmarshal([]byte(sp.intake), &s); err != nil {
 		return p, s, fmt.Errorf("load profile: decode intake state: %w", err)
 	}
 	return p, s, nil
@@ -48,15 +61,16 @@ func (db *DB) SaveProfile(ctx context.Context, u advisor.UserKey, p rules.Profil
 	if err != nil {
 		return fmt.Errorf("save profile: %w", err)
 	}
+	sp := storedProfile{profile: string(profile), intake: string(intake), found: true}
 	t := now.Unix()
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		var id int64
 		if err := tx.Stmt(db.stmt.upsertUser).QueryRow(u.Platform, u.ID, t, t).Scan(&id); err != nil {
 			return err
 		}
-		_, err := tx.Stmt(db.stmt.saveProfile).Exec(id, string(profile), string(intake), t)
+		_, err := tx.Stmt(db.stmt.saveProfile).Exec(id, sp.profile, sp.intake, t)
 		return err
-	})
+	}, func() { db.profiles.set(u, sp) })
 	if err != nil {
 		return fmt.Errorf("save profile: %w", err)
 	}

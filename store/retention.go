@@ -13,6 +13,9 @@ func (db *DB) DeleteInactive(ctx context.Context, before time.Time) (int, error)
 	// Every per-user table cascades from users, as for Forget, so one
 	// statement deletes each inactive user whole or not at all.
 	res, err := db.writer.ExecContext(ctx, `DELETE FROM users WHERE last_seen_at < ?`, before.Unix())
+	// Even a failed statement may have been committed (a context ended
+	// after it), and the deleted users are not known one by one.
+	db.profiles.reset()
 	if err != nil {
 		return 0, fmt.Errorf("delete inactive users: %w", translate(err))
 	}

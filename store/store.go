@@ -46,11 +46,12 @@ const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=fo
 type DB struct {
 	// writer has a single connection: SQLite allows one writer at a time.
 	// The writes of messages reach it through writes (see write.go).
-	writer *sql.DB
-	reader *sql.DB
-	path   string // absolute
-	stmt   statements
-	writes *writeQueue
+	writer   *sql.DB
+	reader   *sql.DB
+	path     string // absolute
+	stmt     statements
+	writes   *writeQueue
+	profiles *profileCache
 
 	closeOnce sync.Once
 	closeErr  error
@@ -88,7 +89,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := reader.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), reader.Close(), writer.Close())
 	}
-	db := &DB{writer: writer, reader: reader, path: abs, writes: newWriteQueue()}
+	db := &DB{writer: writer, reader: reader, path: abs, writes: newWriteQueue(), profiles: newProfileCache(maxCached)}
 	if err := db.stmt.prepare(ctx, writer, reader); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), db.stmt.close(), reader.Close(), writer.Close())
 	}

@@ -51,7 +51,7 @@ func (db *DB) saveUnanswered(ctx context.Context, question string, now time.Time
 		// the newest keep, using the primary key alone.
 		_, err := tx.Stmt(db.stmt.trimUnanswered).Exec(id - int64(keep))
 		return err
-	})
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("save unanswered question: %w", err)
 	}

@@ -17,7 +17,7 @@ func (db *DB) Touch(ctx context.Context, u advisor.UserKey, now time.Time) error
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Stmt(db.stmt.touch).Exec(u.Platform, u.ID, t, t)
 		return err
-	})
+	}, nil)
 	if err != nil {
 		return fmt.Errorf("touch user: %w", translate(err))
 	}
@@ -98,7 +98,7 @@ func (db *DB) Forget(ctx context.Context, u advisor.UserKey) (bool, error) {
 		}
 		n, err = res.RowsAffected()
 		return err
-	})
+	}, func() { db.profiles.set(u, storedProfile{}) })
 	if err != nil {
 		return false, fmt.Errorf("forget user: %w", err)
 	}

@@ -29,11 +29,13 @@ const maxBatch = 256
 // ErrClosed means the store was closed before the write could run.
 var ErrClosed = errors.New("store is closed")
 
-// writeOp is one caller's write: run executes its statements in tx.
+// writeOp is one caller's write: run executes its statements in tx, and
+// committed, if set, runs on the writer goroutine once they are committed.
 type writeOp struct {
-	run   func(tx *sql.Tx) error
-	state atomic.Int32 // opQueued, then opTaken by the writer or opAbandoned by the caller
-	done  chan error   // the result, once taken; buffered
+	run       func(tx *sql.Tx) error
+	committed func()
+	state     atomic.Int32 // opQueued, then opTaken by the writer or opAbandoned by the caller
+	done      chan error   // the result, once taken; buffered
 }
 
 const (
@@ -111,12 +113,14 @@ func (q *writeQueue) close() {
 // (see above), each time in a new transaction; it must do nothing but
 // statements in tx. Statements in fn run without ctx: a write, once
 // taken, finishes (bounded by the busy timeout), and one cancelled
-// before it is taken does not run.
-func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// before it is taken does not run. committed (may be nil) runs after the
+// commit, before write returns, in the order of the commits: it keeps
+// the profile cache in step with the file.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error, committed func()) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	op := &writeOp{run: fn, done: make(chan error, 1)}
+	op := &writeOp{run: fn, committed: committed, done: make(chan error, 1)}
 	if err := db.writes.push(op); err != nil {
 		return err
 	}
@@ -166,14 +170,22 @@ func (db *DB) commit(ops []*writeOp) {
 		// Not even begun (the file locked past the busy timeout, say):
 		// one at a time would only wait as long again for each.
 		for _, op := range ops {
-			op.done <- err
+			op.finish(err)
 		}
 		return
 	}
 	for _, op := range ops {
 		_, err := db.inTx(op.run)
-		op.done <- err
+		op.finish(err)
 	}
+}
+
+// finish gives the caller its result, after the committed hook on success.
+func (op *writeOp) finish(err error) {
+	if err == nil && op.committed != nil {
+		op.committed()
+	}
+	op.done <- err
 }
 
 // inTx runs fn in a transaction on the writer and commits it; began

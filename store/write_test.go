@@ -28,7 +28,7 @@ func holdWriter(t *testing.T, db *DB) (release func()) {
 			close(inside)
 			<-hold
 			return nil
-		})
+		}, nil)
 	}()
 	<-inside
 	return func() {
@@ -78,7 +78,7 @@ func TestBatchIsolatesAFailure(t *testing.T) {
 			// The same user again: the unique key refuses it.
 			_, err := tx.Exec(`INSERT INTO users (platform, platform_user_id, created_at, last_seen_at) VALUES ('telegram', 'half', 0, 0)`)
 			return err
-		})
+		}, nil)
 	})
 	queued(t, db, good+1)
 	release()
@@ -116,7 +116,7 @@ func TestBatchCommitsTogether(t *testing.T) {
 				txs[i] = tx
 				_, err := tx.Stmt(db.stmt.touch).Exec("discord", strconv.Itoa(i), 0, 0)
 				return err
-			})
+			}, nil)
 			if err != nil {
 				t.Errorf("write %d: %v", i, err)
 			}

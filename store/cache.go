@@ -1,0 +1,86 @@
+package store
+
+import (
+	"sync"
+
+	"github.com/uscebot/uscebot/advisor"
+)
+
+// profileCache keeps the stored documents of the profiles used lately, so
+// that the load at the start of nearly every message does not read the
+// file: the store is the only writer of profiles, so it knows when an
+// entry goes out of date. It holds the JSON text as stored, not decoded
+// values, so that no caller can change an entry through what it got.
+//
+// An entry is set by each committed write of its user, in commit order (by
+// the writer goroutine), and by a load that found none, unless a write or
+// an eviction happened meanwhile (which the epoch or the entry tells): a
+// load that read the file before a write must not store what it read
+// after the write's entry.
+type profileCache struct {
+	mu      sync.Mutex
+	entries map[advisor.UserKey]storedProfile
+	epoch   uint64 // changes whenever entries are dropped
+	max     int
+}
+
+// storedProfile is a user's row of profiles; a user without one has the
+// zero value.
+type storedProfile struct {
+	profile, intake string
+	found           bool
+}
+
+// maxCached bounds the cache: a few kilobytes per user.
+const maxCached = 10_000
+
+func newProfileCache(max int) *profileCache {
+	return &profileCache{entries: make(map[advisor.UserKey]storedProfile), max: max}
+}
+
+// get returns u's entry, or the epoch to give fill.
+func (c *profileCache) get(u advisor.UserKey) (sp storedProfile, ok bool, epoch uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sp, ok = c.entries[u]
+	return sp, ok, c.epoch
+}
+
+// fill stores what a load read, if nothing changed since get gave epoch.
+func (c *profileCache) fill(u advisor.UserKey, sp storedProfile, epoch uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.entries[u]; ok || c.epoch != epoch {
+		return
+	}
+	c.putLocked(u, sp)
+}
+
+// set stores what a committed write left for u.
+func (c *profileCache) set(u advisor.UserKey, sp storedProfile) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(u, sp)
+}
+
+func (c *profileCache) putLocked(u advisor.UserKey, sp storedProfile) {
+	if _, ok := c.entries[u]; !ok && len(c.entries) >= c.max {
+		// Drop an entry, whichever map iteration gives first (random);
+		// the epoch keeps a load in flight from bringing it back stale.
+		for k := range c.entries {
+			delete(c.entries, k)
+			break
+		}
+		c.epoch++
+	}
+	c.entries[u] = sp
+}
+
+// reset drops every entry, after a write whose users are not known one by
+// one (the retention sweep).
+func (c *profileCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+	c.epoch++
+}
