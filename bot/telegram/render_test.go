@@ -8,6 +8,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/rich"
 )
@@ -321,5 +322,64 @@ func TestLimiter(t *testing.T) {
 	}
 	if !l.allow("k", now.Add(linkInterval)) {
 		t.Error("the limiter does not let a key through again after the interval")
+	}
+}
+
+// benchTexts are the replies the bot sends most, every topic's answer
+// from the real knowledge base with a personal note carrying markup
+// characters and multi-byte text, and a long reply that needs splitting.
+func benchTexts(b *testing.B) []benchCase {
+	b.Helper()
+	kb, err := loadKB()
+	if err != nil {
+		b.Fatal(err)
+	}
+	note := `As a 2019 graduate (6 years < 7) with "tele" rotations & *no* hands-on_work — “virtual” ≠ USCE 🩺.`
+	var answers []rich.Text
+	for _, tp := range kb.Topics() {
+		answers = append(answers, bot.AnswerText(kb, advisor.Answer{Topic: tp, Text: tp.Body}, note))
+	}
+	return []benchCase{{"answers", answers}, {"long", []rich.Text{longText(10_000)}}}
+}
+
+type benchCase struct {
+	name  string
+	texts []rich.Text
+}
+
+func BenchmarkRenderHTML(b *testing.B) {
+	for _, bc := range benchTexts(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, t := range bc.texts {
+					renderHTML(t)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkSplit(b *testing.B) {
+	for _, bc := range benchTexts(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, t := range bc.texts {
+					split(t, maxMessageUnits)
+				}
+			}
+		})
+	}
+}
+
+func TestBlockUnits(t *testing.T) {
+	spans := []rich.Span{rich.S(`a < b > c & "d" `), rich.B("bold 🩺 "), rich.S(""), {Text: "co&de", Style: rich.Code},
+		{Text: "both <", Style: rich.Bold | rich.Code}, rich.S("bad \xff utf8 é")}
+	for _, k := range []rich.Kind{rich.Paragraph, rich.Bullet, rich.Pre} {
+		b := rich.Block{Kind: k, Spans: spans}
+		if got, want := blockUnits(b), units(renderHTML(rich.Text{b})); got != want {
+			t.Errorf("blockUnits(kind %d) = %d, want %d", k, got, want)
+		}
 	}
 }
