@@ -17,12 +17,15 @@ const maxMessageUnits = 4096
 // Quotes are escaped too, so text stays text even inside an attribute.
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;")
 
-func escapeHTML(s string) string { return htmlEscaper.Replace(s) }
+// writeEscaped writes s escaped, with no intermediate string; writing to
+// a strings.Builder cannot fail.
+func writeEscaped(sb *strings.Builder, s string) { _, _ = htmlEscaper.WriteString(sb, s) }
 
 // units is the length of s as Telegram counts it.
 func units(s string) int { return rich.UTF16Len(s) }
 
-// escapedUnits is units(escapeHTML(s)) without building the string.
+// escapedUnits is the UTF-16 length of s escaped, without building the
+// string.
 func escapedUnits(s string) int {
 	n := 0
 	for _, r := range s {
@@ -39,6 +42,22 @@ func escapedUnits(s string) int {
 			} else {
 				n++
 			}
+		}
+	}
+	return n
+}
+
+// escapedLen is the length of s escaped, in bytes.
+func escapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '&':
+			n += len("&amp;") - 1
+		case '<', '>':
+			n += len("&lt;") - 1
+		case '"':
+			n += len("&quot;") - 1
 		}
 	}
 	return n
@@ -82,9 +101,9 @@ func blockOverhead(k rich.Kind) int {
 	return 0
 }
 
-// blockUnits is units(renderBlock(b)), counted without rendering: split
-// measures every block, and rendering them only to measure them was a top
-// allocator under load.
+// blockUnits is the UTF-16 length of b's HTML, counted without rendering
+// it: split measures every block, and rendering them only to measure them
+// was a top allocator under load.
 func blockUnits(b rich.Block) int {
 	n := blockOverhead(b.Kind)
 	for _, sp := range b.Spans {
@@ -99,18 +118,17 @@ func blockUnits(b rich.Block) int {
 	return n
 }
 
-// renderBlock renders one block as Telegram HTML. Every piece of text is
+// writeBlock writes one block as Telegram HTML. Every piece of text is
 // escaped; the only tags are the ones written here, always balanced.
-func renderBlock(b rich.Block) string {
-	var sb strings.Builder
+func writeBlock(sb *strings.Builder, b rich.Block) {
 	switch b.Kind {
 	case rich.Pre:
 		sb.WriteString("<pre>")
 		for _, sp := range b.Spans {
-			sb.WriteString(escapeHTML(sp.Text))
+			writeEscaped(sb, sp.Text)
 		}
 		sb.WriteString("</pre>")
-		return sb.String()
+		return
 	case rich.Bullet:
 		sb.WriteString(bulletPrefix)
 	}
@@ -119,10 +137,9 @@ func renderBlock(b rich.Block) string {
 			continue
 		}
 		sb.WriteString(openTags(sp.Style))
-		sb.WriteString(escapeHTML(sp.Text))
+		writeEscaped(sb, sp.Text)
 		sb.WriteString(closeTags(sp.Style))
 	}
-	return sb.String()
 }
 
 // separator is what goes between two blocks: consecutive bullets are one
@@ -134,16 +151,44 @@ func separator(prev, next rich.Block) string {
 	return "\n\n"
 }
 
-// renderHTML renders t as one Telegram HTML text.
+// renderHTML renders t as one Telegram HTML text, into a builder sized
+// once: growing it block by block was a top allocator under load.
 func renderHTML(t rich.Text) string {
 	var sb strings.Builder
+	sb.Grow(htmlLen(t))
 	for i, b := range t {
 		if i > 0 {
 			sb.WriteString(separator(t[i-1], b))
 		}
-		sb.WriteString(renderBlock(b))
+		writeBlock(&sb, b)
 	}
 	return sb.String()
+}
+
+// htmlLen is len(renderHTML(t)), counted without rendering.
+func htmlLen(t rich.Text) int {
+	n := 0
+	for i, b := range t {
+		if i > 0 {
+			n += len(separator(t[i-1], b))
+		}
+		switch b.Kind {
+		case rich.Bullet:
+			n += len(bulletPrefix)
+		case rich.Pre:
+			n += len("<pre></pre>")
+		}
+		for _, sp := range b.Spans {
+			if sp.Text == "" {
+				continue
+			}
+			n += escapedLen(sp.Text)
+			if b.Kind != rich.Pre {
+				n += tagUnits(sp.Style) // ASCII: as many bytes as units
+			}
+		}
+	}
+	return n
 }
 
 // sanitize returns t with valid UTF-8 everywhere and without empty spans

@@ -38,6 +38,9 @@ func TestRenderHTML(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%s: renderHTML = %q, want %q", tc.name, got, tc.want)
 		}
+		if n := htmlLen(tc.in); n != len(got) {
+			t.Errorf("%s: htmlLen = %d, want %d", tc.name, n, len(got))
+		}
 		if _, _, err := parseTelegramHTML(got); err != nil {
 			t.Errorf("%s: Telegram would refuse %q: %v", tc.name, got, err)
 		}
@@ -373,13 +376,22 @@ func BenchmarkSplit(b *testing.B) {
 	}
 }
 
-func TestBlockUnits(t *testing.T) {
+// TestMeasures holds the lengths split and renderHTML count without
+// rendering to what is rendered.
+func TestMeasures(t *testing.T) {
 	spans := []rich.Span{rich.S(`a < b > c & "d" `), rich.B("bold 🩺 "), rich.S(""), {Text: "co&de", Style: rich.Code},
 		{Text: "both <", Style: rich.Bold | rich.Code}, rich.S("bad \xff utf8 é")}
-	for _, k := range []rich.Kind{rich.Paragraph, rich.Bullet, rich.Pre} {
+	var all rich.Text
+	for _, k := range []rich.Kind{rich.Paragraph, rich.Bullet, rich.Bullet, rich.Pre, rich.Paragraph} {
 		b := rich.Block{Kind: k, Spans: spans}
 		if got, want := blockUnits(b), units(renderHTML(rich.Text{b})); got != want {
 			t.Errorf("blockUnits(kind %d) = %d, want %d", k, got, want)
+		}
+		all = append(all, b)
+	}
+	for _, in := range []rich.Text{all, longText(10_000)} {
+		if got, want := htmlLen(in), len(renderHTML(in)); got != want {
+			t.Errorf("htmlLen = %d, want %d", got, want)
 		}
 	}
 }
