@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -197,23 +198,33 @@ func htmlLen(t rich.Text) int {
 func sanitize(t rich.Text) rich.Text {
 	out := make(rich.Text, 0, len(t))
 	for _, b := range t {
-		nb := rich.Block{Kind: b.Kind}
-		visible := false
-		for _, sp := range b.Spans {
-			if sp.Text == "" {
-				continue
+		// Only a block that needs a change is copied: most need none, and
+		// copying every block's spans was a top allocator under load.
+		if !clean(b.Spans) {
+			spans := make([]rich.Span, 0, len(b.Spans))
+			for _, sp := range b.Spans {
+				if sp.Text != "" {
+					sp.Text = strings.ToValidUTF8(sp.Text, "\uFFFD")
+					spans = append(spans, sp)
+				}
 			}
-			sp.Text = strings.ToValidUTF8(sp.Text, "\uFFFD")
-			if strings.TrimSpace(sp.Text) != "" {
-				visible = true
-			}
-			nb.Spans = append(nb.Spans, sp)
+			b.Spans = spans
 		}
-		if visible {
-			out = append(out, nb)
+		if slices.ContainsFunc(b.Spans, func(sp rich.Span) bool { return strings.TrimSpace(sp.Text) != "" }) {
+			out = append(out, b)
 		}
 	}
 	return out
+}
+
+// clean says whether spans are all valid UTF-8 and none is empty.
+func clean(spans []rich.Span) bool {
+	for _, sp := range spans {
+		if sp.Text == "" || !utf8.ValidString(sp.Text) {
+			return false
+		}
+	}
+	return true
 }
 
 // split cuts t into parts whose HTML is at most limit UTF-16 units each.
