@@ -233,31 +233,31 @@ func clean(spans []rich.Span) bool {
 // one word is longer than a whole message). Every part is whole blocks, so
 // its HTML is valid on its own.
 func split(t rich.Text, limit int) []rich.Text {
-	var blocks []rich.Block
-	for _, b := range sanitize(t) {
-		if blockUnits(b) <= limit {
-			blocks = append(blocks, b)
-			continue
+	// The blocks are cut and grouped in place, and each part is a window
+	// on them: copying them was a top allocator under load.
+	blocks := sanitize(t)
+	for i := 0; i < len(blocks); i++ {
+		if blockUnits(blocks[i]) > limit {
+			cut := splitBlock(blocks[i], limit)
+			blocks = slices.Replace(blocks, i, i+1, cut...)
+			i += len(cut) - 1
 		}
-		blocks = append(blocks, splitBlock(b, limit)...)
 	}
 	var parts []rich.Text
-	var cur rich.Text
-	size := 0
-	for _, b := range blocks {
+	start, size := 0, 0
+	for i, b := range blocks {
 		n := blockUnits(b)
-		if len(cur) > 0 {
-			if size+units(separator(cur[len(cur)-1], b))+n <= limit {
-				size += units(separator(cur[len(cur)-1], b)) + n
-				cur = append(cur, b)
+		if i > start {
+			if sep := units(separator(blocks[i-1], b)); size+sep+n <= limit {
+				size += sep + n
 				continue
 			}
-			parts = append(parts, cur)
+			parts = append(parts, blocks[start:i:i])
 		}
-		cur, size = rich.Text{b}, n
+		start, size = i, n
 	}
-	if len(cur) > 0 {
-		parts = append(parts, cur)
+	if start < len(blocks) {
+		parts = append(parts, blocks[start:])
 	}
 	return parts
 }
