@@ -360,14 +360,33 @@ func splitBlock(b rich.Block, limit int) []rich.Block {
 // merge joins consecutive atoms of one style into spans.
 func merge(as []atom) []rich.Span {
 	var spans []rich.Span
-	for _, a := range as {
-		if n := len(spans); n > 0 && spans[n-1].Style == a.style {
-			spans[n-1].Text += a.text
-			continue
+	for i := 0; i < len(as); {
+		j := i + 1
+		for j < len(as) && as[j].style == as[i].style {
+			j++
 		}
-		spans = append(spans, rich.Span{Text: a.text, Style: a.style})
+		spans = append(spans, rich.Span{Text: join(as[i:j]), Style: as[i].style})
+		i = j
 	}
 	return spans
+}
+
+// join concatenates the atoms' text into one string, built once: adding
+// them one by one copied a long block's text over and over.
+func join(as []atom) string {
+	if len(as) == 1 {
+		return as[0].text
+	}
+	n := 0
+	for _, a := range as {
+		n += len(a.text)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, a := range as {
+		sb.WriteString(a.text)
+	}
+	return sb.String()
 }
 
 // validUTF8Label returns a button label Telegram accepts.

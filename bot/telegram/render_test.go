@@ -330,7 +330,8 @@ func TestLimiter(t *testing.T) {
 
 // benchTexts are the replies the bot sends most, every topic's answer
 // from the real knowledge base with a personal note carrying markup
-// characters and multi-byte text, and a long reply that needs splitting.
+// characters and multi-byte text, and long replies that need splitting,
+// one of them between words.
 func benchTexts(b *testing.B) []benchCase {
 	b.Helper()
 	kb, err := loadKB()
@@ -342,7 +343,8 @@ func benchTexts(b *testing.B) []benchCase {
 	for _, tp := range kb.Topics() {
 		answers = append(answers, bot.AnswerText(kb, advisor.Answer{Topic: tp, Text: tp.Body}, note))
 	}
-	return []benchCase{{"answers", answers}, {"long", []rich.Text{longText(10_000)}}}
+	return []benchCase{{"answers", answers}, {"long", []rich.Text{longText(10_000)}},
+		{"long paragraph", []rich.Text{rich.Para(rich.S(strings.Repeat("alpha <beta> & gamma é ", 600)), rich.B("bold 🩺 tail"))}}}
 }
 
 type benchCase struct {
