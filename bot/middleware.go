@@ -90,3 +90,25 @@ func HashID(id string) string {
 	sum := sha256.Sum256([]byte(id))
 	return hex.EncodeToString(sum[:6])
 }
+
+// MaxConcurrent lets at most n messages be handled at once, across users
+// and platforms; the others wait their turn, in arrival order (a channel
+// lets its blocked senders through first in, first out). The bot's
+// work is CPU and one SQLite writer: past a few handlers per core, more at
+// once only makes each take longer (and holds more memory), so a message
+// waits here, cheaply, rather than inside the handler. A message whose
+// context ends while it waits gets a "try again" reply.
+func MaxConcurrent(n int) Middleware {
+	slots := make(chan struct{}, n)
+	return func(next Handler) Handler {
+		return func(ctx context.Context, m Message) (Reply, error) {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return Reply{Text: rich.Plain("I'm too busy to answer that just now; please send it again.")}, nil
+			}
+			defer func() { <-slots }()
+			return next(ctx, m)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -32,6 +33,24 @@ type BotConfig struct {
 	// ShutdownGraceSeconds bounds how long shutdown waits for messages
 	// being handled.
 	ShutdownGraceSeconds int `toml:"shutdown_grace_seconds"`
+	// MaxConcurrent is how many messages are handled at once, across users
+	// and platforms; the rest wait their turn. 0 (the default) is
+	// defaultConcurrentPerCPU per CPU.
+	MaxConcurrent int `toml:"max_concurrent"`
+}
+
+// defaultConcurrentPerCPU sets the default of [bot] max_concurrent: enough
+// handlers per core that the store's writer always has writes to commit
+// together while the others compute, few enough that a handler rarely
+// waits for a core (see the load benchmark in README).
+const defaultConcurrentPerCPU = 8
+
+// maxConcurrent is MaxConcurrent with its default applied.
+func (b BotConfig) maxConcurrent() int {
+	if b.MaxConcurrent > 0 {
+		return b.MaxConcurrent
+	}
+	return defaultConcurrentPerCPU * runtime.GOMAXPROCS(0)
 }
 
 // HTTPConfig is the [http] section: the operator's endpoints.
@@ -163,6 +182,8 @@ func (c Config) Validate() error {
 		return errors.New("bot.flood_window_seconds: must be at least 1")
 	case c.Bot.ShutdownGraceSeconds < 0:
 		return errors.New("bot.shutdown_grace_seconds: must not be negative")
+	case c.Bot.MaxConcurrent < 0:
+		return errors.New("bot.max_concurrent: must not be negative (0 is the default, 8 per CPU)")
 	}
 	if strings.TrimSpace(c.Store.Path) == "" {
 		return errors.New("store.path: must not be empty")

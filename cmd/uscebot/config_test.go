@@ -36,6 +36,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"unknown key", "[store]\npathh = \"x\"\n", "store.pathh"},
 		{"unknown section", "[stor]\npath = \"x\"\n", "stor"},
 		{"empty path", "[store]\npath = \"\"\n", "store.path"},
+		{"negative concurrency", "[bot]\nmax_concurrent = -1\n", "bot.max_concurrent"},
 		{"bad level", "[log]\nlevel = \"loud\"\n", "log.level"},
 		{"bad format", "[log]\nformat = \"xml\"\n", "log.format"},
 		{"bad mode", "[telegram]\nmode = \"push\"\n", "telegram.mode"},

@@ -66,8 +66,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if cfg.Advisor.LogUnanswered {
 		router.LogUnanswered(db)
 	}
-	handler := bot.Chain(router.Handler(log, met.Middleware(router.Commands())),
-		bot.RateLimit(cfg.Bot.FloodMessages, time.Duration(cfg.Bot.FloodWindowSeconds)*time.Second, time.Now))
+	handler := bot.Chain(router.Handler(log, met.Middleware(router.Commands())), admission(cfg.Bot)...)
 	grace := time.Duration(cfg.Bot.ShutdownGraceSeconds) * time.Second
 
 	if cfg.Telegram.Enabled {
@@ -185,4 +184,14 @@ func runRun(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer
 	runErr := m.Run(ctx)
 	log.Info("uscebot stopped")
 	return errors.Join(runErr, m.Close())
+}
+
+// admission is the middleware in front of the router on every platform:
+// flood control first, so that a flood is turned away without waiting,
+// then the bound on messages handled at once.
+func admission(b BotConfig) []bot.Middleware {
+	return []bot.Middleware{
+		bot.RateLimit(b.FloodMessages, time.Duration(b.FloodWindowSeconds)*time.Second, time.Now),
+		bot.MaxConcurrent(b.maxConcurrent()),
+	}
 }
