@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -87,6 +88,16 @@ func (q *writeQueue) next() (batch []*writeOp, ok bool) {
 		}
 		q.mu.Unlock()
 		<-q.wake
+		q.mu.Lock()
+	}
+	if len(q.ops) < maxBatch {
+		// Let the goroutines ready to run go first: under load, those
+		// about to write queue their writes into this batch (without the
+		// yield the writer, woken by the first, commits about one write at
+		// a time); on an idle store nothing else is ready and the yield
+		// returns at once.
+		q.mu.Unlock()
+		runtime.Gosched()
 		q.mu.Lock()
 	}
 	n := min(len(q.ops), maxBatch)
