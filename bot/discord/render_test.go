@@ -2,11 +2,13 @@ package discord
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/rich"
 )
@@ -282,5 +284,48 @@ func TestSuggest(t *testing.T) {
 		if v := c.Value.(string); ulen(c.Name) > maxChoiceText || ulen(v) > maxChoiceText || strings.HasSuffix(v, "…") {
 			t.Errorf("long title gave name %q value %q", c.Name, v)
 		}
+	}
+}
+
+// benchTexts are the replies the bot sends most, every topic's answer
+// from the real knowledge base with a personal note carrying markup
+// characters and multi-byte text, and a long reply cut into several
+// embeds, one of its paragraphs between words.
+func benchTexts(b *testing.B) []benchCase {
+	b.Helper()
+	kb, err := advisor.Load("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	note := "As a 2019 graduate (6 years < 7) with *tele* rotations_ & [no] `hands-on` work — “virtual” ≠ USCE 🩺 #1 | ~ @here."
+	var answers []rich.Text
+	for _, tp := range kb.Topics() {
+		answers = append(answers, bot.AnswerText(kb, advisor.Answer{Topic: tp, Text: tp.Body}, note))
+	}
+	var long rich.Text
+	for i := range 30 {
+		long = append(long,
+			rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Section <" + strconv.Itoa(i) + ">"), rich.S(" " + strings.Repeat("observership (a_b) ", 20))}},
+			rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.B("Step: "), rich.S("ask for a *letter* 🙂 " + strings.Repeat("word ", 20))}})
+	}
+	long = append(long, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(strings.Repeat("plain words é ", 400)), rich.B("bold tail")}})
+	return []benchCase{{"answers", answers}, {"long", []rich.Text{long}}}
+}
+
+type benchCase struct {
+	name  string
+	texts []rich.Text
+}
+
+func BenchmarkRenderText(b *testing.B) {
+	for _, bc := range benchTexts(b) {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, t := range bc.texts {
+					renderText(t)
+				}
+			}
+		})
 	}
 }
