@@ -469,10 +469,18 @@ func breakMentions(s string) string {
 }
 
 func escapeSet(s, set string) string {
-	if !strings.ContainsAny(s, set) {
+	n := 0 // backslashes to add: set is ASCII
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(set, s[i]) >= 0 {
+			n++
+		}
+	}
+	if n == 0 {
 		return s
 	}
+	// Sized once: growing it rune by rune was a top allocator under load.
 	var b strings.Builder
+	b.Grow(len(s) + n)
 	for _, r := range s {
 		if strings.ContainsRune(set, r) {
 			b.WriteByte('\\')
