@@ -321,14 +321,33 @@ func tokens(spans []rich.Span) []rich.Span {
 // merge joins consecutive tokens of one style back into spans.
 func merge(toks []rich.Span) []rich.Span {
 	var out []rich.Span
-	for _, t := range toks {
-		if n := len(out); n > 0 && out[n-1].Style == t.Style {
-			out[n-1].Text += t.Text
-			continue
+	for i := 0; i < len(toks); {
+		j := i + 1
+		for j < len(toks) && toks[j].Style == toks[i].Style {
+			j++
 		}
-		out = append(out, t)
+		out = append(out, rich.Span{Text: join(toks[i:j]), Style: toks[i].Style})
+		i = j
 	}
 	return out
+}
+
+// join concatenates the tokens' text into one string, built once: adding
+// them one by one copied a long block's text over and over.
+func join(toks []rich.Span) string {
+	if len(toks) == 1 {
+		return toks[0].Text
+	}
+	n := 0
+	for _, t := range toks {
+		n += len(t.Text)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, t := range toks {
+		b.WriteString(t.Text)
+	}
+	return b.String()
 }
 
 // hardSplit cuts one overlong word into pieces of at most limit rendered.
