@@ -488,14 +488,14 @@ func breakMentions(s string) string {
 }
 
 func escapeSet(s, set string) string {
+	if !strings.ContainsAny(s, set) {
+		return s // most text: ContainsAny is much quicker than counting
+	}
 	n := 0 // backslashes to add: set is ASCII
 	for i := 0; i < len(s); i++ {
 		if strings.IndexByte(set, s[i]) >= 0 {
 			n++
 		}
-	}
-	if n == 0 {
-		return s
 	}
 	// Sized once: growing it rune by rune was a top allocator under load.
 	var b strings.Builder
