@@ -101,7 +101,7 @@ func renderText(t rich.Text) [][]*discordgo.MessageEmbed {
 	}
 	var related *discordgo.MessageEmbedField
 	if i := labelled(t, "Related:"); i >= 0 {
-		if v := strings.TrimSpace(renderSpans(t[i].Spans[1:])); v != "" && ulen(v) <= maxFieldValue {
+		if v := renderLine("", t[i].Spans[1:]); v != "" && ulen(v) <= maxFieldValue {
 			related = &discordgo.MessageEmbedField{Name: "Related", Value: v}
 			t = slices.Delete(t, i, i+1)
 		}
@@ -262,7 +262,7 @@ func renderBlock(b rich.Block, limit int) []string {
 	if b.Kind == rich.Bullet {
 		prefix = "- "
 	}
-	if whole := prefix + strings.TrimSpace(renderSpans(b.Spans)); ulen(whole) <= limit {
+	if whole := renderLine(prefix, b.Spans); ulen(whole) <= limit {
 		return []string{whole}
 	}
 	// Too long: cut between words. A token is a word and the space after
@@ -273,7 +273,7 @@ func renderBlock(b rich.Block, limit int) []string {
 	n := ulen(prefix)
 	flush := func() {
 		if len(cur) > 0 {
-			out = append(out, prefix+strings.TrimSpace(renderSpans(merge(cur))))
+			out = append(out, renderLine(prefix, merge(cur)))
 			prefix, cur, n = "", nil, 0
 		}
 	}
@@ -425,34 +425,66 @@ func cutUnits(s string, n int) int {
 	return len(s)
 }
 
-func renderSpans(spans []rich.Span) string {
-	var b strings.Builder
+// renderLine renders spans after prefix, without the space around them,
+// in one builder sized up front: rendering, trimming and prefixing each
+// made a copy, and rendering was a top allocator under load.
+func renderLine(prefix string, spans []rich.Span) string {
+	n := len(prefix)
 	for _, s := range spans {
-		b.WriteString(renderSpan(s))
+		n += len(s.Text) + len("****") // escapes aside
 	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(prefix)
+	for _, s := range spans {
+		writeSpan(&b, s)
+	}
+	line := b.String()
+	if body := strings.TrimSpace(line[len(prefix):]); len(body) < len(line)-len(prefix) {
+		return prefix + body
+	}
+	return line
+}
+
+// renderSpan renders one span, as writeSpan writes it.
+func renderSpan(s rich.Span) string {
+	var b strings.Builder
+	writeSpan(&b, s)
 	return b.String()
 }
 
-// renderSpan renders one span: its text escaped, its style as markdown
-// around it, any space outside the markers.
-func renderSpan(s rich.Span) string {
+// writeSpan writes one span: its text escaped, its style as markdown
+// around it, any space outside the markers. It writes piece by piece:
+// joining the pieces into strings was a top allocator under load.
+func writeSpan(b *strings.Builder, s rich.Span) {
 	core := strings.TrimSpace(s.Text)
 	if core == "" {
-		return s.Text
+		b.WriteString(s.Text)
+		return
 	}
 	start := strings.Index(s.Text, core)
-	lead, trail := s.Text[:start], s.Text[start+len(core):]
-	if s.Style&rich.Code != 0 {
+	b.WriteString(s.Text[:start])
+	if s.Style&rich.Bold != 0 {
+		b.WriteString("**")
+	}
+	switch {
+	case s.Style&rich.Code != 0:
 		// Nothing is parsed inside code, mentions included; a backtick
 		// would end it early.
-		core = "`" + strings.ReplaceAll(core, "`", "ˋ") + "`"
-	} else {
-		core = escape(core)
+		b.WriteString("`")
+		b.WriteString(strings.ReplaceAll(core, "`", "ˋ"))
+		b.WriteString("`")
+	case strings.Contains(core, "@"):
+		b.WriteString(escape(core)) // a mention to break: rare
+	case strings.ContainsAny(core, mdSpecial):
+		writeEscaped(b, core, mdSpecial) // escape(core), without the copy
+	default:
+		b.WriteString(core)
 	}
 	if s.Style&rich.Bold != 0 {
-		core = "**" + core + "**"
+		b.WriteString("**")
 	}
-	return lead + core + trail
+	b.WriteString(s.Text[start+len(core):])
 }
 
 // mdSpecial are the characters Discord's markdown gives a meaning: each
@@ -500,13 +532,20 @@ func escapeSet(s, set string) string {
 	// Sized once: growing it rune by rune was a top allocator under load.
 	var b strings.Builder
 	b.Grow(len(s) + n)
+	writeEscaped(&b, s, set)
+	return b.String()
+}
+
+// writeEscaped writes s with a backslash before each character of set.
+// It goes rune by rune, so invalid UTF-8 comes out as U+FFFD, as it always
+// has in text with something to escape.
+func writeEscaped(b *strings.Builder, s, set string) {
 	for _, r := range s {
 		if strings.ContainsRune(set, r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
 	}
-	return b.String()
 }
 
 // ulen is the length of s as Discord's limits count it.

@@ -29,19 +29,21 @@ func TestEscape(t *testing.T) {
 	}
 }
 
-func TestRenderSpans(t *testing.T) {
+func TestRenderLine(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		spans []rich.Span
-		want  string
+		name   string
+		prefix string
+		spans  []rich.Span
+		want   string
 	}{
-		{"bold outside spaces", []rich.Span{rich.B("Related: "), rich.S("a / b")}, "**Related:** a / b"},
-		{"user text stays literal", []rich.Span{rich.S("**not bold** @here")}, "\\*\\*not bold\\*\\* @\u200bhere"},
-		{"code", []rich.Span{{Text: "a`b *c*", Style: rich.Code}}, "`aˋb *c*`"},
-		{"bold code", []rich.Span{{Text: "x", Style: rich.Code | rich.Bold}}, "**`x`**"},
+		{"bold outside spaces", "", []rich.Span{rich.B("Related: "), rich.S("a / b")}, "**Related:** a / b"},
+		{"user text stays literal", "", []rich.Span{rich.S("**not bold** @here")}, "\\*\\*not bold\\*\\* @\u200bhere"},
+		{"code", "", []rich.Span{{Text: "a`b *c*", Style: rich.Code}}, "`aˋb *c*`"},
+		{"bold code", "", []rich.Span{{Text: "x", Style: rich.Code | rich.Bold}}, "**`x`**"},
+		{"trimmed after the prefix", "- ", []rich.Span{rich.S("  (x) "), rich.B("y "), rich.S(" ")}, "- \\(x\\) **y**"},
 	} {
-		if got := renderSpans(tc.spans); got != tc.want {
-			t.Errorf("%s: renderSpans = %q, want %q", tc.name, got, tc.want)
+		if got := renderLine(tc.prefix, tc.spans); got != tc.want {
+			t.Errorf("%s: renderLine(%q) = %q, want %q", tc.name, tc.prefix, got, tc.want)
 		}
 	}
 }
