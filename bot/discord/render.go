@@ -226,10 +226,18 @@ func splitText(t rich.Text, limit int) []string {
 			parts = append(parts, part{sep, p})
 		}
 	}
+	// Each chunk's builder is sized once, to what is left to write or to
+	// limit, the most a chunk holds unless its text is not ASCII: growing
+	// it part by part was a top allocator under load.
+	rest := 0
+	for _, p := range parts {
+		rest += len(p.sep) + len(p.text)
+	}
 	var chunks []string
 	var cur strings.Builder
 	n := 0
 	for _, p := range parts {
+		rest -= len(p.sep) + len(p.text)
 		if p.text == "" {
 			continue
 		}
@@ -242,6 +250,8 @@ func splitText(t rich.Text, limit int) []string {
 		if n > 0 {
 			cur.WriteString(p.sep)
 			n += ulen(p.sep)
+		} else {
+			cur.Grow(min(len(p.text)+rest, limit))
 		}
 		cur.WriteString(p.text)
 		n += add
