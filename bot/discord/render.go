@@ -213,13 +213,15 @@ type part struct{ sep, text string }
 // splitText renders t as Discord markdown in chunks of at most limit,
 // split between blocks where it can, else between words.
 func splitText(t rich.Text, limit int) []string {
-	var parts []part
+	parts := make([]part, 0, len(t))
+	var pieces []string
 	for i, blk := range t {
 		sep := "\n\n"
 		if i > 0 && blk.Kind == rich.Bullet && t[i-1].Kind == rich.Bullet {
 			sep = "\n"
 		}
-		for j, p := range renderBlock(blk, limit) {
+		pieces = renderBlock(pieces[:0], blk, limit)
+		for j, p := range pieces {
 			if j > 0 {
 				sep = "\n"
 			}
@@ -262,23 +264,23 @@ func splitText(t rich.Text, limit int) []string {
 	return chunks
 }
 
-// renderBlock renders one block in pieces of at most limit each: one piece
-// unless the block alone is longer.
-func renderBlock(b rich.Block, limit int) []string {
+// renderBlock appends one block rendered in pieces of at most limit each
+// to out: one piece unless the block alone is longer. (Appending spares
+// a slice per block.)
+func renderBlock(out []string, b rich.Block, limit int) []string {
 	if b.Kind == rich.Pre {
-		return renderPre(plain(b.Spans), limit)
+		return append(out, renderPre(plain(b.Spans), limit)...)
 	}
 	prefix := ""
 	if b.Kind == rich.Bullet {
 		prefix = "- "
 	}
 	if whole := renderLine(prefix, b.Spans); ulen(whole) <= limit {
-		return []string{whole}
+		return append(out, whole)
 	}
 	// Too long: cut between words. A token is a word and the space after
 	// it; a piece's length is at most the sum of its tokens rendered one
 	// by one, so the sum is what is counted.
-	var out []string
 	var cur []rich.Span
 	n := ulen(prefix)
 	flush := func() {
