@@ -199,6 +199,9 @@ func labelled(t rich.Text, label string) int {
 }
 
 func plain(spans []rich.Span) string {
+	if len(spans) == 1 {
+		return spans[0].Text // a title or the sources: no copy
+	}
 	var b strings.Builder
 	for _, s := range spans {
 		b.WriteString(s.Text)
