@@ -50,6 +50,7 @@ type Platforms struct {
 	wake    chan struct{}
 
 	checked map[string]bool // bodies already checked: most replies repeat
+	key     []byte          // checkDiscord's key into checked, reused
 	bad     []string
 	nBad    int
 	st      SendStats
@@ -389,14 +390,16 @@ func (f *Platforms) checkDiscord(what, ctype string, body []byte, response bool)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.st.discordMessages++
-	key := what + "\x00" + string(body)
-	if f.checked[key] && files == 0 {
+	// The key is built in a buffer kept for it: looking a []byte up copies
+	// nothing, and most bodies are repeats, already in the map.
+	f.key = append(append(append(f.key[:0], what...), 0), body...)
+	if f.checked[string(f.key)] && files == 0 {
 		return
 	}
 	if len(f.checked) >= 1<<16 {
 		clear(f.checked)
 	}
-	f.checked[key] = true
+	f.checked[string(f.key)] = true
 	typ := 0
 	var p dcPayload
 	if response {
