@@ -19,7 +19,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -538,8 +537,20 @@ func checkDiscordComponents(rows []dcComponent, bad func(string, ...any)) {
 }
 
 // utf16Len is the length of s in UTF-16 code units, as the platforms
-// count; computed here the obvious way, apart from the adapters' count.
-func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+// count: one per rune, two for a rune past U+FFFF (which UTF-16 encodes as
+// a surrogate pair). Counted here apart from the adapters' own count, and
+// without encoding s: converting every text checked to []rune and then
+// to UTF-16 was most of what the fake allocated on new replies.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
+}
 
 // BadCount is how many limit violations the fake has seen.
 func (f *Platforms) BadCount() int {
