@@ -148,12 +148,28 @@ func response(req *http.Request, status int, body string) *http.Response {
 	return &http.Response{
 		StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)),
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:        http.Header{"Content-Type": {"application/json"}},
-		Body:          io.NopCloser(strings.NewReader(body)),
+		Header:        http.Header{"Content-Type": jsonType},
+		Body:          newBody(body),
 		ContentLength: int64(len(body)),
 		Request:       req,
 	}
 }
+
+// jsonType is every response's Content-Type, one slice for all of them:
+// a client may replace a header's values but never writes into them.
+var jsonType = []string{"application/json"}
+
+// responseBody is a response's body: one allocation, where io.NopCloser
+// around a strings.Reader is two.
+type responseBody struct{ strings.Reader }
+
+func newBody(s string) *responseBody {
+	b := &responseBody{}
+	b.Reset(s)
+	return b
+}
+
+func (*responseBody) Close() error { return nil }
 
 const tgOK = `{"ok":true,"result":true}`
 
