@@ -48,20 +48,12 @@ func escapedUnits(s string) int {
 	return n
 }
 
-// escapedLen is the length of s escaped, in bytes.
+// escapedLen is the length of s escaped, in bytes. (strings.Count is
+// many times quicker than a loop over the bytes.)
 func escapedLen(s string) int {
-	n := len(s)
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '&':
-			n += len("&amp;") - 1
-		case '<', '>':
-			n += len("&lt;") - 1
-		case '"':
-			n += len("&quot;") - 1
-		}
-	}
-	return n
+	return len(s) + strings.Count(s, "&")*(len("&amp;")-1) +
+		(strings.Count(s, "<")+strings.Count(s, ">"))*(len("&lt;")-1) +
+		strings.Count(s, `"`)*(len("&quot;")-1)
 }
 
 // The tags of the inline styles.
