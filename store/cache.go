@@ -22,6 +22,7 @@ type profileCache struct {
 	entries map[advisor.UserKey]storedProfile
 	epoch   uint64 // changes whenever entries are dropped
 	max     int
+	closed  bool // the store is closed: nothing is kept or served
 }
 
 // storedProfile is a user's row of profiles; a user without one has the
@@ -42,6 +43,9 @@ func newProfileCache(max int) *profileCache {
 func (c *profileCache) get(u advisor.UserKey) (sp storedProfile, ok bool, epoch uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return storedProfile{}, false, c.epoch
+	}
 	sp, ok = c.entries[u]
 	return sp, ok, c.epoch
 }
@@ -64,6 +68,9 @@ func (c *profileCache) set(u advisor.UserKey, sp storedProfile) {
 }
 
 func (c *profileCache) putLocked(u advisor.UserKey, sp storedProfile) {
+	if c.closed {
+		return
+	}
 	if _, ok := c.entries[u]; !ok && len(c.entries) >= c.max {
 		// Drop an entry, whichever map iteration gives first (random);
 		// the epoch keeps a load in flight from bringing it back stale.
@@ -83,4 +90,13 @@ func (c *profileCache) reset() {
 	defer c.mu.Unlock()
 	clear(c.entries)
 	c.epoch++
+}
+
+// close empties the cache for good: a closed store serves nothing.
+func (c *profileCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+	c.epoch++
+	c.closed = true
 }

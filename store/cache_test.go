@@ -123,3 +123,16 @@ func TestProfileCache(t *testing.T) {
 		}
 	})
 }
+
+// TestLoadAfterClose: a closed store fails loads, cached or not.
+func TestLoadAfterClose(t *testing.T) {
+	db, _ := openTemp(t)
+	saveProfile(t, db, alice, fullProfile(), midLoopState(), t0)
+	loadProfile(t, db, alice)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if p, _, err := db.LoadProfile(t.Context(), alice); err == nil {
+		t.Errorf("LoadProfile after Close = %+v, nil; want an error", p)
+	}
+}

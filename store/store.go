@@ -187,6 +187,7 @@ func dsn(abs string, extra ...string) string {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.writes.close()
+		db.profiles.close()
 		// Checkpoint explicitly: SQLite checkpoints on the last close only,
 		// and another process (a backup) may hold the file open. Busy is no
 		// failure here, the WAL is simply checkpointed later.
