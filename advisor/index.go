@@ -3,6 +3,7 @@ package advisor
 import (
 	"math"
 	"strings"
+	"sync"
 )
 
 // BM25 parameters: the usual k1 and b.
@@ -54,6 +55,9 @@ type index struct {
 	// word to that word, for typos.
 	termOf map[string]string
 	fuzzy  map[string]string
+	// perPhrasing holds *[]float64 of len(phrasingTopic) for score to sum
+	// into: one per question would be most of what answering allocates.
+	perPhrasing sync.Pool
 }
 
 type posting struct {
@@ -236,7 +240,14 @@ func (ix *index) correct(w string) string {
 func (ix *index) score(q []string) (topic, phrasing []float64) {
 	topic = make([]float64, len(ix.topics))
 	phrasing = make([]float64, len(ix.topics))
-	perPhrasing := make([]float64, len(ix.phrasingTopic))
+	buf, _ := ix.perPhrasing.Get().(*[]float64)
+	if buf == nil {
+		b := make([]float64, len(ix.phrasingTopic))
+		buf = &b
+	}
+	defer ix.perPhrasing.Put(buf)
+	perPhrasing := *buf
+	clear(perPhrasing)
 	for _, term := range q {
 		for _, p := range ix.postings[term] {
 			topic[p.doc] += p.score
