@@ -26,6 +26,17 @@ type IntakeState struct {
 	Paused  bool              `json:"paused,omitempty"`  // "cancel" pauses; /intake resumes
 }
 
+// Clone returns a copy of s that shares no memory with it (see
+// rules.Profile.Clone).
+func (s IntakeState) Clone() IntakeState {
+	if s.Draft != nil {
+		d := *s.Draft
+		s.Draft = &d
+	}
+	s.History = slices.Clone(s.History)
+	return s
+}
+
 // StepDone is the step of a finished intake.
 const StepDone = "done"
 

@@ -4,13 +4,14 @@ import (
 	"sync"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/rules"
 )
 
-// profileCache keeps the stored documents of the profiles used lately, so
-// that the load at the start of nearly every message does not read the
-// file: the store is the only writer of profiles, so it knows when an
-// entry goes out of date. It holds the JSON text as stored, not decoded
-// values, so that no caller can change an entry through what it got.
+// profileCache keeps the profiles used lately, decoded, so that the load
+// at the start of nearly every message neither reads the file nor decodes
+// JSON: the store is the only writer of profiles, so it knows when an
+// entry goes out of date. Entries go in and come out as clones, so that no
+// caller can change one through what it gave or got.
 //
 // An entry is set by each committed write of its user, in commit order (by
 // the writer goroutine), and by a load that found none, unless a write or
@@ -26,10 +27,14 @@ type profileCache struct {
 }
 
 // storedProfile is a user's row of profiles; a user without one has the
-// zero value.
+// zero value, as LoadProfile returns.
 type storedProfile struct {
-	profile, intake string
-	found           bool
+	profile rules.Profile
+	intake  advisor.IntakeState
+}
+
+func (sp storedProfile) clone() storedProfile {
+	return storedProfile{sp.profile.Clone(), sp.intake.Clone()}
 }
 
 // maxCached bounds the cache: a few kilobytes per user.
@@ -47,7 +52,7 @@ func (c *profileCache) get(u advisor.UserKey) (sp storedProfile, ok bool, epoch 
 		return storedProfile{}, false, c.epoch
 	}
 	sp, ok = c.entries[u]
-	return sp, ok, c.epoch
+	return sp.clone(), ok, c.epoch
 }
 
 // fill stores what a load read, if nothing changed since get gave epoch.
@@ -80,7 +85,7 @@ func (c *profileCache) putLocked(u advisor.UserKey, sp storedProfile) {
 		}
 		c.epoch++
 	}
-	c.entries[u] = sp
+	c.entries[u] = sp.clone()
 }
 
 // reset drops every entry, after a write whose users are not known one by

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"reflect"
 	"strconv"
 	"testing"
 	"time"
@@ -68,8 +70,8 @@ func TestLoadedProfileIsACopy(t *testing.T) {
 
 func TestProfileCache(t *testing.T) {
 	u := func(i int) advisor.UserKey { return advisor.UserKey{Platform: "telegram", ID: strconv.Itoa(i)} }
-	old := storedProfile{profile: `{"specialty":"old"}`, intake: `{}`, found: true}
-	fresh := storedProfile{profile: `{"specialty":"new"}`, intake: `{}`, found: true}
+	old := storedProfile{profile: rules.Profile{Specialty: "old"}}
+	fresh := storedProfile{profile: rules.Profile{Specialty: "new"}}
 
 	t.Run("a write between a load's read and its fill wins", func(t *testing.T) {
 		c := newProfileCache(10)
@@ -79,7 +81,7 @@ func TestProfileCache(t *testing.T) {
 		}
 		c.set(u(1), fresh) // committed after the load read old
 		c.fill(u(1), old, epoch)
-		if got, _, _ := c.get(u(1)); got != fresh {
+		if got, _, _ := c.get(u(1)); !cmp.Equal(got, fresh, cmp.AllowUnexported(storedProfile{})) {
 			t.Errorf("entry = %+v, want the write's %+v", got, fresh)
 		}
 	})
@@ -106,7 +108,7 @@ func TestProfileCache(t *testing.T) {
 		c := newProfileCache(10)
 		_, _, epoch := c.get(u(1))
 		c.fill(u(1), old, epoch)
-		if got, ok, _ := c.get(u(1)); !ok || got != old {
+		if got, ok, _ := c.get(u(1)); !ok || !cmp.Equal(got, old, cmp.AllowUnexported(storedProfile{})) {
 			t.Errorf("entry = %+v, %t; want %+v", got, ok, old)
 		}
 	})
@@ -135,4 +137,97 @@ func TestLoadAfterClose(t *testing.T) {
 	if p, _, err := db.LoadProfile(t.Context(), alice); err == nil {
 		t.Errorf("LoadProfile after Close = %+v, nil; want an error", p)
 	}
+}
+
+// TestCloneSharesNothing fills every field of a profile and an intake
+// state, whatever fields they gain, and checks that their clones share no
+// memory with them: a pointer or slice Clone forgets would let a caller
+// change the cache through what it loaded.
+func TestCloneSharesNothing(t *testing.T) {
+	var p rules.Profile
+	fill(reflect.ValueOf(&p).Elem())
+	if path := shared(reflect.ValueOf(p), reflect.ValueOf(p.Clone()), "Profile"); path != "" {
+		t.Errorf("rules.Profile.Clone shares %s with the original", path)
+	}
+	var s advisor.IntakeState
+	fill(reflect.ValueOf(&s).Elem())
+	if path := shared(reflect.ValueOf(s), reflect.ValueOf(s.Clone()), "IntakeState"); path != "" {
+		t.Errorf("advisor.IntakeState.Clone shares %s with the original", path)
+	}
+}
+
+// fill sets v, and everything it points to, to non-zero values.
+func fill(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem())
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range v.Len() {
+			fill(v.Index(i))
+		}
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fill(k)
+		fill(e)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i))
+			}
+		}
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(1)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(1)
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(1)
+	default:
+		panic("fill: add a case for " + v.Kind().String())
+	}
+}
+
+// shared returns the path of memory a and b share, "" if none.
+func shared(a, b reflect.Value, path string) string {
+	switch a.Kind() {
+	case reflect.Pointer:
+		if a.IsNil() {
+			return ""
+		}
+		if a.Pointer() == b.Pointer() {
+			return path
+		}
+		return shared(a.Elem(), b.Elem(), "*"+path)
+	case reflect.Slice:
+		if a.Len() == 0 {
+			return ""
+		}
+		if a.Pointer() == b.Pointer() {
+			return path
+		}
+		for i := range a.Len() {
+			if p := shared(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	case reflect.Map:
+		if a.Len() > 0 && a.Pointer() == b.Pointer() {
+			return path
+		}
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if p := shared(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }

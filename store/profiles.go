@@ -18,35 +18,25 @@ var _ advisor.ProfileStore = (*DB)(nil)
 // none gets empty ones.
 func (db *DB) LoadProfile(ctx context.Context, u advisor.UserKey) (rules.Profile, advisor.IntakeState, error) {
 	sp, ok, epoch := db.profiles.get(u)
-	if !ok {
-		err := db.stmt.loadProfile.QueryRowContext(ctx, u.Platform, u.ID).Scan(&sp.profile, &sp.intake)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return rules.Profile{}, advisor.IntakeState{}, fmt.Errorf("load profile: %w", translate(err))
-		default:
-			sp.found = true
+	if ok {
+		return sp.profile, sp.intake, nil
+	}
+	var profile, intake string
+	err := db.stmt.loadProfile.QueryRowContext(ctx, u.Platform, u.ID).Scan(&profile, &intake)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return rules.Profile{}, advisor.IntakeState{}, fmt.Errorf("load profile: %w", translate(err))
+	default:
+		if err := json.Unmarshal([]byte(profile), &sp.profile); err != nil {
+			return rules.Profile{}, advisor.IntakeState{}, fmt.Errorf("load profile: decode profile: %w", err)
 		}
-		db.profiles.fill(u, sp, epoch)
+		if err := json.Unmarshal([]byte(intake), &sp.intake); err != nil {
+			return rules.Profile{}, advisor.IntakeState{}, fmt.Errorf("load profile: decode intake state: %w", err)
+		}
 	}
-	return sp.decode()
-}
-
-// decode returns the profile and intake state of a stored row; no row
-// gives empty ones.
-func (sp storedProfile) decode() (rules.Profile, advisor.IntakeState, error) {
-	var p rules.Profile
-	var s advisor.IntakeState
-	if !sp.found {
-		return p, s, nil
-	}
-	if err := json.Unmarshal([]byte(sp.profile), &p); err != nil {
-		return p, s, fmt.Errorf("load profile: decode profile: %w", err)
-	}
-	if err := json.Unmarshal([]byte(sp.intake), &s); err != nil {
-		return p, s, fmt.Errorf("load profile: decode intake state: %w", err)
-	}
-	return p, s, nil
+	db.profiles.fill(u, sp, epoch)
+	return sp.profile, sp.intake, nil
 }
 
 // SaveProfile stores the user's profile and intake state, creating the
@@ -61,16 +51,15 @@ func (db *DB) SaveProfile(ctx context.Context, u advisor.UserKey, p rules.Profil
 	if err != nil {
 		return fmt.Errorf("save profile: %w", err)
 	}
-	sp := storedProfile{profile: string(profile), intake: string(intake), found: true}
 	t := now.Unix()
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		var id int64
 		if err := tx.Stmt(db.stmt.upsertUser).QueryRow(u.Platform, u.ID, t, t).Scan(&id); err != nil {
 			return err
 		}
-		_, err := tx.Stmt(db.stmt.saveProfile).Exec(id, sp.profile, sp.intake, t)
+		_, err := tx.Stmt(db.stmt.saveProfile).Exec(id, string(profile), string(intake), t)
 		return err
-	}, func() { db.profiles.set(u, sp) })
+	}, func() { db.profiles.set(u, storedProfile{p, s}) })
 	if err != nil {
 		return fmt.Errorf("save profile: %w", err)
 	}

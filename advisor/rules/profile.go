@@ -83,6 +83,26 @@ type Profile struct {
 	Experiences     []Experience `json:"experiences,omitempty"`
 }
 
+// Clone returns a copy of p that shares no memory with it, so that a copy
+// kept (a cache) cannot be changed through p. A new pointer or slice field
+// needs a line here; the store's tests fill every field to check.
+func (p Profile) Clone() Profile {
+	p.GradYear = cloneInt(p.GradYear)
+	p.ApplicationYear = cloneInt(p.ApplicationYear)
+	p.Step2CK = cloneInt(p.Step2CK)
+	p.USLetters = cloneInt(p.USLetters)
+	p.Experiences = slices.Clone(p.Experiences)
+	return p
+}
+
+func cloneInt(v *int) *int {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	return &c
+}
+
 // Experience is one clinical or academic experience of a profile.
 type Experience struct {
 	Kind      string `json:"kind"`
