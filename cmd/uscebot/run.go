@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -176,6 +178,7 @@ func runRun(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer
 		return usagef("%v", err)
 	}
 	log := cfg.Log.Logger(stderr)
+	tuneGC()
 	m, err := NewMain(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -193,5 +196,20 @@ func admission(b BotConfig) []bot.Middleware {
 	return []bot.Middleware{
 		bot.RateLimit(b.FloodMessages, time.Duration(b.FloodWindowSeconds)*time.Second, time.Now),
 		bot.MaxConcurrent(b.maxConcurrent()),
+	}
+}
+
+// gcPercent is the garbage collector's target (GOGC) for uscebot run,
+// unless the environment sets GOGC. The bot's live heap is small, about
+// 25 MB with 2,000 users in flight, and at Go's default of 100 collecting
+// it took a sixth of the CPU under load; at 200 the load benchmark handles
+// about 15% more messages a second, and its peak heap is about 75 MB
+// instead of 50 (README, Performance).
+const gcPercent = 200
+
+// tuneGC applies gcPercent unless GOGC is set.
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
 	}
 }
