@@ -322,3 +322,52 @@ func TestEventsAndUnanswered(t *testing.T) {
 		t.Errorf("unanswered questions kept = %+v, want only the anki question, asked %s", kept, today.Format(time.DateOnly))
 	}
 }
+
+// TestDispatcherReusesIdleWorkers sends users' messages in waves, so that
+// later users are handed to the workers of earlier ones: each user's
+// messages must still run one at a time, in order.
+func TestDispatcherReusesIdleWorkers(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string][]string{}
+	busy := map[string]bool{}
+	h := func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+		mu.Lock()
+		if busy[m.UserID] {
+			t.Errorf("user %s: two messages handled at once", m.UserID)
+		}
+		busy[m.UserID] = true
+		mu.Unlock()
+		time.Sleep(10 * time.Microsecond)
+		mu.Lock()
+		busy[m.UserID] = false
+		got[m.UserID] = append(got[m.UserID], m.Text)
+		mu.Unlock()
+		return bot.Reply{}, nil
+	}
+	d := bot.NewDispatcher(h)
+	const waves, users, msgs = 5, 8, 20
+	for w := range waves {
+		var delivered sync.WaitGroup
+		for u := range users {
+			id := fmt.Sprintf("w%du%d", w, u)
+			for i := range msgs {
+				delivered.Add(1)
+				d.Dispatch(t.Context(), bot.Message{Platform: "t", UserID: id, Text: fmt.Sprint(i)}, func(bot.Reply, error) { delivered.Done() })
+			}
+		}
+		delivered.Wait() // this wave's workers are idle now, waiting for the next
+	}
+	if err := d.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for id, texts := range got {
+		for i, text := range texts {
+			if text != fmt.Sprint(i) {
+				t.Fatalf("user %s: message %d handled as %s-th; order lost", id, i, text)
+			}
+		}
+	}
+	if len(got) != waves*users {
+		t.Errorf("%d users handled, want %d", len(got), waves*users)
+	}
+}
