@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -721,5 +723,54 @@ func TestIgnoresBotsAndServerMessages(t *testing.T) {
 	}
 	if n := len(h.f.all(nil)) - before; n != 0 {
 		t.Errorf("%d requests in answer to bots and server messages, want none", n)
+	}
+}
+
+// TestInteractionsLeaveNoBuckets: responses, edits and follow-ups must not
+// leave rate-limit buckets in the session, whose keys would hold the
+// interactions' tokens for the life of the process (see rest.go).
+func TestInteractionsLeaveNoBuckets(t *testing.T) {
+	g := make(gate)
+	h := newHarness(t, options{cfg: discord.Config{DeferAfter: time.Nanosecond}, wrap: g.wrap})
+	seen := h.f.subscribe()
+	cmd, cmdIC := h.commandPayload(true, "profile", "")
+	btn, btnIC := h.componentPayload(true, discordgo.InteractionMessageComponent, buttonData("intake:stage:graduate"),
+		on{components: json.RawMessage(stageButtons), flags: ephemeral})
+	var done sync.WaitGroup
+	done.Go(func() { h.b.HandleInteraction(h.s, cmdIC) })
+	await(t, seen, "deferred response", isCallback(cmd.ID))
+	done.Go(func() { h.b.HandleInteraction(h.s, btnIC) })
+	await(t, seen, "deferred update", isCallback(btn.ID))
+	close(g)
+	done.Wait()
+	if n := len(h.f.all(isWebhook(http.MethodPost, cmd.Token))); n == 0 {
+		t.Fatal("the deferred command sent no follow-up")
+	}
+	if n := len(h.f.all(isWebhook(http.MethodPatch, btn.Token))); n == 0 {
+		t.Fatal("the deferred button press edited nothing")
+	}
+
+	h.s.Ratelimiter.Lock()
+	defer h.s.Ratelimiter.Unlock()
+	for _, k := range reflect.ValueOf(h.s.Ratelimiter).Elem().FieldByName("buckets").MapKeys() {
+		if key := k.String(); strings.Contains(key, cmd.Token) || strings.Contains(key, btn.Token) || strings.Contains(key, "/webhooks/") {
+			t.Errorf("the session kept the rate-limit bucket %q", key)
+		}
+	}
+}
+
+// TestRateLimitedResponseIsRetried: a 429 on an interaction's response,
+// as Discord sends it, is waited out and the response sent again.
+func TestRateLimitedResponseIsRetried(t *testing.T) {
+	h := newHarness(t, options{})
+	h.f.rateLimit("/api/v9/interactions/", 1)
+	v, ic := h.commandPayload(true, "ask", `[{"name": "question", "type": 3, "value": "does telehealth count as usce?"}]`)
+	h.b.HandleInteraction(h.s, ic)
+	sent := h.f.all(isCallback(v.ID))
+	if len(sent) != 2 {
+		t.Fatalf("%d responses sent, want 2: the limited one and its retry", len(sent))
+	}
+	if resp := decodeResponse(t, sent[1]); len(resp.Data.Embeds) == 0 {
+		t.Errorf("/ask retried after a 429: response %+v, want the answer", resp)
 	}
 }

@@ -59,6 +59,42 @@ type fakeDiscord struct {
 
 	// ws serves the gateway, when a test sets it before New.
 	ws http.HandlerFunc
+	// limited counts the requests still to refuse with a 429, by path
+	// prefix (see rateLimit).
+	limited map[string]int
+}
+
+// rateLimit makes the next n requests whose path starts with prefix fail
+// as Discord's per-route limit does: 429, the rate-limit headers and a
+// body giving retry_after in seconds.
+func (f *fakeDiscord) rateLimit(prefix string, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.limited == nil {
+		f.limited = map[string]int{}
+	}
+	f.limited[prefix] += n
+}
+
+// limit answers r with a 429 if a rateLimit asks for it.
+func (f *fakeDiscord) limit(w http.ResponseWriter, r *http.Request) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for prefix, n := range f.limited {
+		if n > 0 && strings.HasPrefix(r.URL.Path, prefix) {
+			f.limited[prefix] = n - 1
+			h := w.Header()
+			h.Set("Retry-After", "1")
+			h.Set("X-RateLimit-Limit", "5")
+			h.Set("X-RateLimit-Remaining", "0")
+			h.Set("X-RateLimit-Reset-After", "0.050")
+			h.Set("X-RateLimit-Bucket", "c8bc2ba5d2dcd6b2d5a6b0c1d2e3f4a5")
+			h.Set("X-RateLimit-Scope", "user")
+			writeJSON(w, http.StatusTooManyRequests, `{"message": "You are being rate limited.", "retry_after": 0.05, "global": false}`)
+			return true
+		}
+	}
+	return false
 }
 
 func newFake(t testing.TB) *fakeDiscord {
@@ -142,6 +178,9 @@ func newFake(t testing.TB) *fakeDiscord {
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			f.record(t, r)
+		}
+		if f.limit(w, r) {
+			return
 		}
 		mux.ServeHTTP(w, r)
 	}))

@@ -243,7 +243,7 @@ func (b *Bot) followUp(s *discordgo.Session, j job, r bot.Reply) {
 		if len(msgs) == 0 {
 			return // a deferred update with nothing to change is complete
 		}
-		if _, err := s.InteractionResponseEdit(j.i, webhookEdit(msgs[0]), opt); err != nil {
+		if err := editResponse(s, j.i, webhookEdit(msgs[0]), opt); err != nil {
 			b.restFailed(j, "edit the message", err)
 			return
 		}
@@ -256,7 +256,7 @@ func (b *Bot) followUp(s *discordgo.Session, j job, r bot.Reply) {
 	}
 	if len(msgs) == 0 {
 		done := "Done."
-		if _, err := s.InteractionResponseEdit(j.i, &discordgo.WebhookEdit{Content: &done, AllowedMentions: noMentions()}, opt); err != nil {
+		if err := editResponse(s, j.i, &discordgo.WebhookEdit{Content: &done, AllowedMentions: noMentions()}, opt); err != nil {
 			b.restFailed(j, "edit the response", err)
 		}
 		return
@@ -269,7 +269,7 @@ func (b *Bot) followUp(s *discordgo.Session, j job, r bot.Reply) {
 		// The deferred response is public and cannot become ephemeral:
 		// it says where the answer went, and the answer goes privately.
 		notice := privateNotice
-		if _, err := s.InteractionResponseEdit(j.i, &discordgo.WebhookEdit{Content: &notice, AllowedMentions: noMentions()}, opt); err != nil {
+		if err := editResponse(s, j.i, &discordgo.WebhookEdit{Content: &notice, AllowedMentions: noMentions()}, opt); err != nil {
 			b.restFailed(j, "edit the response", err)
 			return
 		}
@@ -300,7 +300,7 @@ func (b *Bot) followUpMessage(s *discordgo.Session, j job, m outMessage, flags d
 		AllowedMentions: noMentions(),
 		Flags:           flags,
 	}
-	if _, err := s.FollowupMessageCreate(j.i, true, p, discordgo.WithContext(b.ctx)); err != nil {
+	if err := createFollowup(s, j.i, p, discordgo.WithContext(b.ctx)); err != nil {
 		b.restFailed(j, "send a follow-up", err)
 		return false
 	}
@@ -309,7 +309,7 @@ func (b *Bot) followUpMessage(s *discordgo.Session, j job, m outMessage, flags d
 
 // respond sends the interaction response, logging a failure.
 func (b *Bot) respond(s *discordgo.Session, i *discordgo.Interaction, kind string, resp *discordgo.InteractionResponse) bool {
-	if err := s.InteractionRespond(i, resp, discordgo.WithContext(b.ctx)); err != nil {
+	if err := respondInteraction(s, i, resp, discordgo.WithContext(b.ctx)); err != nil {
 		b.log.Warn("discord: interaction response failed", "kind", kind, "type", int(resp.Type), "error", describe(err))
 		return false
 	}
