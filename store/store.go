@@ -52,6 +52,7 @@ type DB struct {
 	stmt     statements
 	writes   *writeQueue
 	profiles *profileCache
+	ckpt     *checkpointer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -70,7 +71,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 	// The writer opens first so that a new file is created and switched to
 	// WAL before any reader connects.
-	writer, err := sql.Open("sqlite", dsn(abs, writerParams))
+	writer, err := sql.Open("sqlite", dsn(abs, writerParams, checkpointParams))
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
@@ -89,10 +90,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := reader.PingContext(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), reader.Close(), writer.Close())
 	}
+	// The checkpoints' connection is a writer's (a checkpoint writes the
+	// database file), used for nothing else.
+	ckptConn, err := sql.Open("sqlite", dsn(abs))
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("open store: %w", err), reader.Close(), writer.Close())
+	}
+	ckptConn.SetMaxOpenConns(1)
 	db := &DB{writer: writer, reader: reader, path: abs, writes: newWriteQueue(), profiles: newProfileCache(maxCached)}
 	if err := db.stmt.prepare(ctx, writer, reader); err != nil {
-		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), db.stmt.close(), reader.Close(), writer.Close())
+		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), db.stmt.close(), ckptConn.Close(), reader.Close(), writer.Close())
 	}
+	db.ckpt = startCheckpointer(ckptConn)
 	go db.writeLoop()
 	return db, nil
 }
@@ -155,7 +164,10 @@ func (s *statements) close() error {
 
 // WriterDSN returns the driver's name for the database at path as the
 // store's writer opens it, with its pragmas: for measuring SQLite itself on
-// the store's settings, as the load benchmark's storage floor does.
+// the store's settings, as the load benchmark's storage floor does. It
+// leaves SQLite's automatic checkpoints on: the store turns them off for
+// its writer because it checkpoints from a goroutine of its own (see
+// checkpoint.go), which a bare connection lacks.
 func WriterDSN(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -188,6 +200,7 @@ func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.writes.close()
 		db.profiles.close()
+		ckptErr := db.ckpt.close()
 		// Checkpoint explicitly: SQLite checkpoints on the last close only,
 		// and another process (a backup) may hold the file open. Busy is no
 		// failure here, the WAL is simply checkpointed later.
@@ -197,7 +210,7 @@ func (db *DB) Close() error {
 		if errors.Is(translate(cpErr), ErrBusy) {
 			cpErr = nil
 		}
-		db.closeErr = errors.Join(cpErr, db.stmt.close(), db.reader.Close(), db.writer.Close())
+		db.closeErr = errors.Join(cpErr, ckptErr, db.stmt.close(), db.reader.Close(), db.writer.Close())
 		if db.closeErr != nil {
 			db.closeErr = fmt.Errorf("close store: %w", db.closeErr)
 		}

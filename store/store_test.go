@@ -392,7 +392,7 @@ func TestPragmas(t *testing.T) {
 		name string
 		want map[string]string
 	}{
-		{db.writer, "writer", map[string]string{"busy_timeout": "5000", "journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "query_only": "0"}},
+		{db.writer, "writer", map[string]string{"busy_timeout": "5000", "journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "query_only": "0", "wal_autocheckpoint": "0"}},
 		{db.reader, "reader", map[string]string{"busy_timeout": "5000", "journal_mode": "wal", "foreign_keys": "1", "synchronous": "1", "query_only": "1"}},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Checkpoints. By default SQLite copies the WAL back into the database
+// file every 1,000 pages, in the connection that commits and while it
+// still holds the write lock; with synchronous=NORMAL the copy ends with a
+// sync of the database file. In the load benchmark some of those commits
+// took 80-170 ms, with every user's write waiting behind them. So the
+// writer's automatic checkpoints are off, and a goroutine of the store
+// checkpoints on a connection of its own every checkpointEvery, PASSIVE:
+// it never waits for the writer, nor the writer for it.
+//
+// A passive checkpoint copies the WAL as it was when it began; SQLite
+// rewinds the WAL only once a checkpoint has caught up with its end, which
+// under writes without a pause never happens. Past maxWALPages the
+// checkpointer therefore runs RESTART, which waits for the writer to be
+// between transactions and rewinds the WAL: a stall like the old ones, but
+// only after about 100 MB of writes without a pause.
+const (
+	checkpointEvery = 500 * time.Millisecond
+	maxWALPages     = 25_000
+)
+
+// checkpointParams turn the writer's automatic checkpoints off, and keep
+// the WAL file from staying large after a burst once it is rewound.
+const checkpointParams = "_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)"
+
+// checkpointer runs the store's checkpoints until stopped.
+type checkpointer struct {
+	conn     *sql.DB
+	maxPages int // maxWALPages; smaller in tests
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+func startCheckpointer(conn *sql.DB) *checkpointer {
+	c := &checkpointer{conn: conn, maxPages: maxWALPages, stop: make(chan struct{}), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+func (c *checkpointer) loop() {
+	defer close(c.done)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+		}
+		// A failure (a full disk) is retried at the next tick: SQLite
+		// keeps the WAL until a checkpoint succeeds, and the writes' own
+		// errors are what users and the metrics see.
+		_, _, _ = c.checkpoint(context.Background())
+	}
+}
+
+// checkpoint runs one checkpoint and returns the WAL's size in pages and
+// how many of them are copied into the database file.
+func (c *checkpointer) checkpoint(ctx context.Context) (log, copied int, err error) {
+	var busy int
+	err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &copied)
+	if err == nil && log > c.maxPages {
+		err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &log, &copied)
+	}
+	return log, copied, translate(err)
+}
+
+// close stops the checkpoints and closes their connection.
+func (c *checkpointer) close() error {
+	close(c.stop)
+	<-c.done
+	return c.conn.Close()
+}
