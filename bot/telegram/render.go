@@ -301,7 +301,7 @@ func splitBlock(b rich.Block, limit int) []rich.Block {
 	var as []atom
 	for _, a := range atoms(b) {
 		room := budget - tagUnits(style(a))
-		for escapedUnits(a.text) > room {
+		for a.text != "" && escapedUnits(a.text) > room {
 			n, cut := 0, 0
 			for i, r := range a.text {
 				w := escapedUnits(string(r))
@@ -311,10 +311,17 @@ func splitBlock(b rich.Block, limit int) []rich.Block {
 				}
 				n += w
 			}
+			if cut == 0 {
+				// Not even one rune fits (a limit smaller than the tags):
+				// a part over the limit beats never finishing.
+				_, cut = utf8.DecodeRuneInString(a.text)
+			}
 			as = append(as, atom{a.text[:cut], a.style})
 			a.text = a.text[cut:]
 		}
-		as = append(as, a)
+		if a.text != "" {
+			as = append(as, a)
+		}
 	}
 
 	var out []rich.Block
@@ -338,6 +345,9 @@ func splitBlock(b rich.Block, limit int) []rich.Block {
 		// Prefer ending at a line break, unless that leaves a short part.
 		if j < len(as) && lastLine > i && lineCost >= budget/2 {
 			j = lastLine
+		}
+		if j == i {
+			j++ // one atom alone is over the limit (see above)
 		}
 		kind := b.Kind
 		if len(out) > 0 && kind == rich.Bullet {

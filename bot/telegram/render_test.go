@@ -397,3 +397,30 @@ func TestMeasures(t *testing.T) {
 		}
 	}
 }
+
+// TestSplitTinyLimitsEnd: however small the limit, split finishes and
+// keeps every character (parts may then exceed it: no part could be made
+// shorter than a pair of tags).
+func TestSplitTinyLimitsEnd(t *testing.T) {
+	text := rich.Text{
+		{Kind: rich.Bullet, Spans: []rich.Span{rich.B("bold & <tagged>"), rich.S(" then "), {Text: "code", Style: rich.Code}, rich.S(" é€😀")}},
+		{Kind: rich.Pre, Spans: []rich.Span{rich.S("a <pre> block\nwith lines")}},
+	}
+	want := strings.Join(strings.Fields(text.String()), "")
+	for limit := 1; limit <= 40; limit++ {
+		done := make(chan []rich.Text, 1)
+		go func() { done <- split(text, limit) }()
+		select {
+		case parts := <-done:
+			var got strings.Builder
+			for _, p := range parts {
+				got.WriteString(strings.Join(strings.Fields(p.String()), ""))
+			}
+			if got.String() != want {
+				t.Errorf("split(limit %d) kept %q, want %q", limit, got.String(), want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("split(limit %d) did not finish", limit)
+		}
+	}
+}
