@@ -66,6 +66,10 @@ type Reply struct {
 	// asks a question without choices; platforms with forms (Discord's
 	// modals and select menus) use it, chat platforms let the user type.
 	Input *Input
+	// Stale says the choice answered was not applied: its question had
+	// moved on, or its confirmation expired. An adapter must not show the
+	// old question as answered with it.
+	Stale bool
 }
 
 // Input is a pending free-text question. An adapter that collects the

@@ -59,8 +59,8 @@ func TestIntakeWithButtonsAndText(t *testing.T) {
 	}
 	r = f.send(t, bot.Message{Text: "peds"})
 	// A stale button press (the stage question's buttons) changes nothing.
-	if got := f.send(t, bot.Message{Choice: "intake:stage:student"}).Text.String(); !strings.Contains(got, "moved on") {
-		t.Errorf("stale press = %q, want 'moved on'", got)
+	if stale := f.send(t, bot.Message{Choice: "intake:stage:student"}); !strings.Contains(stale.Text.String(), "moved on") || !stale.Stale {
+		t.Errorf("stale press = %q (Stale %t), want 'moved on', marked stale", stale.Text.String(), stale.Stale)
 	}
 	if p, _ := f.state(t); p.Stage != rules.StageGraduate {
 		t.Errorf("a stale press changed stage to %q", p.Stage)

@@ -132,6 +132,7 @@ func (r *Router) chooseIntake(ctx context.Context, m Message, step, value string
 			reply = Reply{Private: true}
 		}
 		reply.Text = append(rich.Plain("That question has moved on."), reply.Text...)
+		reply.Stale = true
 		return reply, nil
 	}
 	return r.answerIntake(ctx, m, p, s, value)

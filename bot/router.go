@@ -293,7 +293,7 @@ func (r *Router) choose(ctx context.Context, m Message) (Reply, error) {
 	case parts[0] == "forget" && len(parts) == 3 && parts[1] == "yes":
 		asked, err := strconv.ParseInt(parts[2], 10, 64)
 		if err != nil || r.now().Sub(time.Unix(asked, 0)) > forgetWindow {
-			return Reply{Text: rich.Plain("That confirmation has expired. Send /forget again if you still want everything deleted."), Private: true}, nil
+			return Reply{Text: rich.Plain("That confirmation has expired. Send /forget again if you still want everything deleted."), Private: true, Stale: true}, nil
 		}
 		existed, err := r.store.Forget(ctx, m.User())
 		if err != nil {
@@ -306,7 +306,7 @@ func (r *Router) choose(ctx context.Context, m Message) (Reply, error) {
 	case parts[0] == intakeChoice && len(parts) == 3:
 		return r.chooseIntake(ctx, m, parts[1], parts[2])
 	}
-	return Reply{Text: rich.Plain("That question has moved on; send /help if you are lost.")}, nil
+	return Reply{Text: rich.Plain("That question has moved on; send /help if you are lost."), Stale: true}, nil
 }
 
 // commandOf names the command of a message for logs, without its text.

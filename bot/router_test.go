@@ -176,8 +176,8 @@ func TestExportAndForget(t *testing.T) {
 	assertStored(t, f.db, true)
 
 	f.now = f.now.Add(11 * time.Minute)
-	if got := f.send(t, bot.Message{Choice: yes}).Text.String(); !strings.Contains(got, "expired") {
-		t.Errorf("an 11-minute-old confirmation = %q, want expired", got)
+	if r := f.send(t, bot.Message{Choice: yes}); !strings.Contains(r.Text.String(), "expired") || !r.Stale {
+		t.Errorf("an 11-minute-old confirmation = %q (Stale %t), want expired, marked stale", r.Text.String(), r.Stale)
 	}
 	assertStored(t, f.db, true)
 

@@ -140,9 +140,9 @@ var formatting = map[string]bool{
 }
 
 // markAnswered edits a question whose button was pressed: the chosen
-// answer is appended and the buttons removed, so an old keyboard cannot be
-// pressed again. The text is sent back with its own entities, so the
-// formatting stays as it was.
+// answer (data; "" for none) is appended and the buttons removed, so an
+// old keyboard cannot be pressed again. The text is sent back with its own
+// entities, so the formatting stays as it was.
 func (b *Bot) markAnswered(ctx context.Context, q *tgbotapi.Message, data string) {
 	if q.Chat == nil || q.ReplyMarkup == nil || len(q.ReplyMarkup.InlineKeyboard) == 0 {
 		return // already answered, or never had buttons
@@ -150,7 +150,7 @@ func (b *Bot) markAnswered(ctx context.Context, q *tgbotapi.Message, data string
 	label := ""
 	for _, row := range q.ReplyMarkup.InlineKeyboard {
 		for _, btn := range row {
-			if btn.CallbackData != nil && *btn.CallbackData == data {
+			if data != "" && btn.CallbackData != nil && *btn.CallbackData == data {
 				label = btn.Text
 			}
 		}

@@ -379,6 +379,16 @@ func TestStalePressAndForget(t *testing.T) {
 	if !strings.Contains(m.Text, "moved on") {
 		t.Errorf("stale press = %q, want 'moved on'", m.Text)
 	}
+	// The old question loses its buttons but is not shown as answered
+	// with the press it ignored.
+	for _, edit := range e.f.callsOf("editMessageText") {
+		if strings.Contains(edit.Get("text"), "✓ Graduated") {
+			t.Errorf("the stale press marked its question answered: %q", edit.Get("text"))
+		}
+	}
+	if n := len(e.f.callsOf("editMessageReplyMarkup")); n == 0 {
+		t.Error("the stale press left its question's buttons")
+	}
 
 	m = c.say("/forget")
 	if m.Markup == nil || !strings.Contains(m.Text, "Are you sure?") {

@@ -215,8 +215,8 @@ func (b *Bot) privateLink(cmd string) bot.Reply {
 
 // onCallback handles a button press: the callback is answered at once (the
 // button spins until it is), the handler gets the choice in order with the
-// user's messages, and the question is then marked with the answer and
-// loses its buttons, so it cannot be pressed twice.
+// user's messages, and the question then loses its buttons, so it cannot
+// be pressed twice, and shows the answer, unless the press was stale.
 func (b *Bot) onCallback(q *tgbotapi.CallbackQuery) {
 	b.goAux(func(ctx context.Context) {
 		var chat int64
@@ -249,7 +249,11 @@ func (b *Bot) onCallback(q *tgbotapi.CallbackQuery) {
 	}
 	question := q.Message
 	b.disp.Dispatch(b.work, msg, func(r bot.Reply, err error) {
-		b.markAnswered(b.work, question, q.Data)
+		answer := q.Data
+		if r.Stale {
+			answer = "" // only the buttons go
+		}
+		b.markAnswered(b.work, question, answer)
 		b.deliver(b.work, to, r, err)
 	})
 }
