@@ -178,8 +178,9 @@ func (db *DB) commit(ops []*writeOp) {
 		return nil
 	})
 	if err == nil || !began || len(ops) == 1 {
-		// Not even begun (the file locked past the busy timeout, say):
-		// one at a time would only wait as long again for each.
+		// Committed, or a lone write's own failure, or not even begun
+		// (the file locked past the busy timeout, say), where one at a
+		// time would only wait as long again for each.
 		for _, op := range ops {
 			op.finish(err)
 		}
