@@ -33,6 +33,10 @@ type Message struct {
 	Text string
 	// Choice is the ID of the Choice the user picked, if any.
 	Choice string
+	// Private says the reply will be seen by the sender alone even in a
+	// group (Discord's /ask private:true answers ephemerally), so it may
+	// be personal, as in a direct chat.
+	Private bool
 }
 
 // User returns the key the store knows the sender by.

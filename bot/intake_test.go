@@ -162,7 +162,7 @@ func TestClassifyAndVet(t *testing.T) {
 	}
 }
 
-func TestPersonalNotesOnlyInDirectChats(t *testing.T) {
+func TestPersonalNotesOnlyWhereNobodyElseReads(t *testing.T) {
 	f := newFixture(t)
 	f.say(t, "/intake")
 	for _, a := range []string{"graduate", "2024", "2027", "IM", "passed", "skip", "yes", "yes", "low",
@@ -175,6 +175,11 @@ func TestPersonalNotesOnlyInDirectChats(t *testing.T) {
 	}
 	if got := f.send(t, bot.Message{Chat: bot.Group, Text: q}).Text.String(); strings.Contains(got, "For you:") {
 		t.Errorf("group answer shows personal data: %q", got)
+	}
+	// Asked in a group for the asker's eyes only (Discord's ephemeral
+	// /ask private:true), the note is there and the reply is private.
+	if r := f.send(t, bot.Message{Chat: bot.Group, Text: q, Private: true}); !strings.Contains(r.Text.String(), "For you:") || !r.Private {
+		t.Errorf("private answer in a group = %q (Private %t), want the personal note, marked private", r.Text.String(), r.Private)
 	}
 	for _, cmd := range []string{"/profile", "/plan", "/intake", "/export", "/forget"} {
 		if r := f.send(t, bot.Message{Chat: bot.Group, Text: cmd}); !r.Private {

@@ -204,7 +204,7 @@ func (r *Router) answer(ctx context.Context, m Message, question string, p *rule
 	}
 	r.emit(EventAnswered)
 	note := ""
-	if m.Chat == Direct {
+	if m.Chat == Direct || m.Private {
 		// Personal notes only where nobody else reads.
 		if p == nil {
 			loaded, _, err := r.load(ctx, m)
@@ -215,7 +215,9 @@ func (r *Router) answer(ctx context.Context, m Message, question string, p *rule
 		}
 		note = advisor.Personalize(a.Topic.ID, *p, r.now())
 	}
-	return Reply{Text: AnswerText(r.kb, a, note)}, nil
+	// A note is about the user: outside a direct chat the reply says so,
+	// so that no adapter posts it where others read.
+	return Reply{Text: AnswerText(r.kb, a, note), Private: note != "" && m.Chat != Direct}, nil
 }
 
 // abstained counts a question the advisor could not answer (greetings,

@@ -190,18 +190,28 @@ func TestInviteURL(t *testing.T) {
 
 func TestAskPublicAndPrivate(t *testing.T) {
 	h := newHarness(t, options{})
+	// A profile with tele work only: the telehealth answer has a personal
+	// note for this user, which only the private answer may carry.
+	tele := rules.Profile{Experiences: []rules.Experience{{Kind: rules.KindTelehealth, Weeks: 4, InUS: true, Remote: true}}}
+	if err := h.db.SaveProfile(context.Background(), advisor.UserKey{Platform: discord.Platform, ID: userID}, tele, advisor.IntakeState{}, now); err != nil {
+		t.Fatal(err)
+	}
 	title := h.kb.Ask("does telehealth count as usce?").Topic.Title
 	for _, tc := range []struct {
 		name, options string
 		flags         int
+		note          bool
 	}{
-		{"public", `[{"name": "question", "type": 3, "value": "does telehealth count as usce?"}]`, 0},
-		{"private", `[{"name": "question", "type": 3, "value": "does telehealth count as usce?"}, {"name": "private", "type": 5, "value": true}]`, ephemeral},
+		{"public", `[{"name": "question", "type": 3, "value": "does telehealth count as usce?"}]`, 0, false},
+		{"private", `[{"name": "question", "type": 3, "value": "does telehealth count as usce?"}, {"name": "private", "type": 5, "value": true}]`, ephemeral, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, resp := h.command(true, "ask", tc.options)
+			v, resp := h.command(true, "ask", tc.options)
 			if resp.Type != int(discordgo.InteractionResponseChannelMessageWithSource) || resp.Data.Flags != tc.flags {
 				t.Fatalf("/ask %s: response type %d flags %d, want 4 with flags %d", tc.name, resp.Type, resp.Data.Flags, tc.flags)
+			}
+			if note := strings.Contains(string(h.f.all(isCallback(v.ID))[0].Body), "For you"); note != tc.note {
+				t.Errorf("/ask %s: personal note shown = %t, want %t", tc.name, note, tc.note)
 			}
 			if len(resp.Data.Embeds) == 0 {
 				t.Fatal("/ask answered without an embed")

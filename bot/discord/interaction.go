@@ -101,6 +101,7 @@ func (b *Bot) startInteraction(s *discordgo.Session, i *discordgo.Interaction) f
 		d := i.ApplicationCommandData()
 		j.kind = "command:" + d.Name
 		j.m.Text, j.private = commandText(d)
+		j.m.Private = j.private // answered ephemerally: a personal note may go in
 		j.deferPrivate = j.guild && (j.private || !b.public[d.Name])
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		now = func() { b.autocomplete(s, i) }
