@@ -115,21 +115,21 @@ type statements struct {
 	loadProfile *sql.Stmt
 }
 
+// upsertUserSQL creates the user (platform, id, created, last seen) or
+// updates when they were last seen.
+const upsertUserSQL = `
+	INSERT INTO users (platform, platform_user_id, created_at, last_seen_at)
+	VALUES (?, ?, ?, ?)
+	ON CONFLICT (platform, platform_user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`
+
 func (s *statements) prepare(ctx context.Context, writer, reader *sql.DB) error {
 	for _, p := range []struct {
 		db    *sql.DB
 		stmt  **sql.Stmt
 		query string
 	}{
-		{writer, &s.touch, `
-			INSERT INTO users (platform, platform_user_id, created_at, last_seen_at)
-			VALUES (?, ?, ?, ?)
-			ON CONFLICT (platform, platform_user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at`},
-		{writer, &s.upsertUser, `
-			INSERT INTO users (platform, platform_user_id, created_at, last_seen_at)
-			VALUES (?, ?, ?, ?)
-			ON CONFLICT (platform, platform_user_id) DO UPDATE SET last_seen_at = excluded.last_seen_at
-			RETURNING id`},
+		{writer, &s.touch, upsertUserSQL},
+		{writer, &s.upsertUser, upsertUserSQL + " RETURNING id"},
 		{writer, &s.saveProfile, `
 			INSERT INTO profiles (user_id, profile, intake, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET profile = excluded.profile, intake = excluded.intake, updated_at = excluded.updated_at`},

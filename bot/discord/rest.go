@@ -2,7 +2,6 @@ package discord
 
 import (
 	"encoding/json"
-	"net/url"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -38,7 +37,7 @@ func editResponse(s *discordgo.Session, i *discordgo.Interaction, edit *discordg
 // createFollowup is discordgo's Session.FollowupMessageCreate, waiting
 // for Discord to confirm the message.
 func createFollowup(s *discordgo.Session, i *discordgo.Interaction, p *discordgo.WebhookParams, opts ...discordgo.RequestOption) error {
-	uri := discordgo.EndpointWebhookToken(i.AppID, i.Token) + "?" + url.Values{"wait": {"true"}}.Encode()
+	uri := discordgo.EndpointWebhookToken(i.AppID, i.Token) + "?wait=true"
 	_, err := interactionRequest(s, "POST", uri, p, p.Files, opts)
 	return err
 }
