@@ -31,6 +31,12 @@ type Answer struct {
 	Score float64
 	// Suggestions are the closest topics when Topic is nil.
 	Suggestions []*Topic
+	// Clarify are two or three close topics to choose between, when the
+	// question could mean any of them (Topic is nil).
+	Clarify []*Topic
+	// OutOfScope is the title of the out-of-scope category the question
+	// belongs to, when one fits an abstention.
+	OutOfScope string
 	// Text is the reply in the knowledge base's Markdown subset.
 	Text string
 	// Greeting is set when the message was a greeting or a question about

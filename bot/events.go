@@ -12,6 +12,7 @@ type Event uint8
 const (
 	EventAnswered        Event = iota // a question answered from a topic
 	EventAbstained                    // a question outside the knowledge base
+	EventClarified                    // a question close to several topics: the user is asked which
 	EventIntakeStarted                // a first /intake
 	EventIntakeCompleted              // the intake's last answer
 	EventStoreError                   // the store failed a read or a write
@@ -25,6 +26,8 @@ func (e Event) String() string {
 		return "answered"
 	case EventAbstained:
 		return "abstained"
+	case EventClarified:
+		return "clarified"
 	case EventIntakeStarted:
 		return "intake_started"
 	case EventIntakeCompleted:

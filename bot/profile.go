@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/match"
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot/rich"
 )
@@ -53,27 +54,113 @@ func (r *Router) intake(ctx context.Context, m Message, _ string) (Reply, error)
 	return r.intakeReply(ctx, m, p, s, ir)
 }
 
-// answerIntake feeds one typed answer or chosen option to the intake. A
-// question typed instead of an answer is answered from the knowledge base
-// and followed by the pending step again.
+// answerIntake feeds one typed answer or chosen option to the intake.
 func (r *Router) answerIntake(ctx context.Context, m Message, p rules.Profile, s advisor.IntakeState, answer string) (Reply, error) {
 	np, ns, ir := advisor.AnswerIntake(p, s, answer, r.now())
-	if ir.Invalid && m.Choice == "" && looksLikeQuestion(answer) {
-		if a := r.kb.Ask(answer); a.Topic != nil {
-			t := AnswerText(r.kb, a, "")
-			t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Back to your profile:")}})
-			reply := r.promptReply(advisor.PromptFor(p, s))
-			reply.Text = append(t, reply.Text...)
-			return reply, nil
-		}
-	}
 	return r.intakeReply(ctx, m, np, ns, ir)
 }
 
-// looksLikeQuestion is a cheap test for "the user asked something instead
-// of answering".
-func looksLikeQuestion(text string) bool {
-	return strings.Contains(text, "?") || len(strings.Fields(text)) >= 6
+// pending describes the intake's pending step for the reading of a
+// message: the options shown, and whether a text would be taken as the
+// step's answer (the intake's own parser, its result dropped).
+func (r *Router) pending(p rules.Profile, s advisor.IntakeState) *match.Pending {
+	pr := advisor.PromptFor(p, s)
+	if pr == nil {
+		return nil
+	}
+	labels := make([]string, 0, len(pr.Options))
+	for _, o := range pr.Options {
+		labels = append(labels, o.Label)
+	}
+	now := r.now()
+	return &match.Pending{Options: labels, Accepts: func(text string) bool {
+		_, _, ir := advisor.AnswerIntake(p, s, text, now)
+		return !ir.Invalid
+	}}
+}
+
+// backToIntake follows a reply given in the middle of the intake (an
+// answer to a question, a reply to thanks) with the pending step again.
+// The step's buttons come too unless the reply has choices of its own.
+func (r *Router) backToIntake(reply Reply, p rules.Profile, s advisor.IntakeState) Reply {
+	pr := r.promptReply(advisor.PromptFor(p, s))
+	reply.Text = append(reply.Text, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Back to your profile:")}})
+	reply.Text = append(reply.Text, pr.Text...)
+	if len(reply.Choices) == 0 {
+		reply.Choices, reply.Input = pr.Choices, pr.Input
+	}
+	reply.Private = true
+	return reply
+}
+
+// readChoice is the prefix of the Choice IDs that settle a message that
+// could be an answer or a question: "read:<step>:<text>" takes the text as
+// the answer to step, "read:?:<text>" as a question. The text travels in
+// the button, so nothing of it is stored.
+const readChoice = "read"
+
+// maxChoiceID is the longest Choice ID every platform carries (Telegram's
+// callback data).
+const maxChoiceID = 64
+
+// askWhich asks whether text, which reads both as an answer to step and as
+// a question, was meant as which; ok is false when the text is too long
+// to travel in the buttons.
+func askWhich(step, text string) (Reply, bool) {
+	answer := readChoice + ":" + step + ":" + text
+	if len(answer) > maxChoiceID {
+		return Reply{}, false
+	}
+	return Reply{
+		Text: rich.Plain("Was that your answer, or a question?"),
+		Choices: []Choice{
+			{ID: answer, Label: "My answer"},
+			{ID: readChoice + ":?:" + text, Label: "A question"},
+		},
+		Private: true,
+	}, true
+}
+
+// chooseReading settles a message askWhich asked about.
+func (r *Router) chooseReading(ctx context.Context, m Message, step, text string) (Reply, error) {
+	p, s, err := r.load(ctx, m)
+	if err != nil {
+		return Reply{}, err
+	}
+	if step != "?" {
+		if !intakeActive(s) || s.Step != step {
+			return r.staleIntake(p, s), nil
+		}
+		return r.answerIntake(ctx, m, p, s, text)
+	}
+	rd := r.kb.Read(text, nil)
+	reply, err := r.respond(ctx, m, rd, &p)
+	if err != nil || !intakeActive(s) {
+		return reply, err
+	}
+	return r.backToIntake(reply, p, s), nil
+}
+
+// chooseTopic answers a topic picked from a list: the topics a question
+// could mean, or the other questions of a message.
+func (r *Router) chooseTopic(ctx context.Context, m Message, id string) (Reply, error) {
+	t := r.kb.Topic(id)
+	if t == nil {
+		return Reply{Text: rich.Plain("I no longer have that answer; please ask again."), Stale: true}, nil
+	}
+	a := advisor.Answer{Topic: t, Score: 1, Text: t.Body}
+	if m.Chat != Direct {
+		return r.answerTopic(ctx, m, a, nil, nil)
+	}
+	p, s, err := r.load(ctx, m)
+	if err != nil {
+		return Reply{}, err
+	}
+	reply, err := r.answerTopic(ctx, m, a, nil, &p)
+	if err != nil || !intakeActive(s) {
+		return reply, err
+	}
+	return r.backToIntake(reply, p, s), nil
 }
 
 func (r *Router) intakeReply(ctx context.Context, m Message, p rules.Profile, s advisor.IntakeState, ir advisor.IntakeReply) (Reply, error) {
@@ -127,15 +214,21 @@ func (r *Router) chooseIntake(ctx context.Context, m Message, step, value string
 		return Reply{}, err
 	}
 	if !intakeActive(s) || s.Step != step {
-		reply := r.promptReply(advisor.PromptFor(p, s))
-		if !intakeActive(s) {
-			reply = Reply{Private: true}
-		}
-		reply.Text = append(rich.Plain("That question has moved on."), reply.Text...)
-		reply.Stale = true
-		return reply, nil
+		return r.staleIntake(p, s), nil
 	}
 	return r.answerIntake(ctx, m, p, s, value)
+}
+
+// staleIntake answers the press of an intake button whose question has
+// moved on: the pending step again, if any.
+func (r *Router) staleIntake(p rules.Profile, s advisor.IntakeState) Reply {
+	reply := r.promptReply(advisor.PromptFor(p, s))
+	if !intakeActive(s) {
+		reply = Reply{Private: true}
+	}
+	reply.Text = append(rich.Plain("That question has moved on."), reply.Text...)
+	reply.Stale = true
+	return reply
 }
 
 func (r *Router) profile(ctx context.Context, m Message, args string) (Reply, error) {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/match"
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot/rich"
 )
@@ -116,10 +117,7 @@ func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
 		if err != nil {
 			return Reply{}, err
 		}
-		if intakeActive(s) {
-			return r.answerIntake(ctx, m, p, s, m.Text)
-		}
-		return r.answer(ctx, m, m.Text, &p)
+		return r.converse(ctx, m, p, s)
 	}
 	c, ok := r.cmds[name]
 	if !ok {
@@ -185,23 +183,83 @@ func (r *Router) help(ctx context.Context, m Message, _ string) (Reply, error) {
 }
 
 func (r *Router) ask(ctx context.Context, m Message, question string) (Reply, error) {
-	return r.answer(ctx, m, question, nil)
-}
-
-// answer answers a question; p is the user's profile when the caller has
-// already loaded it (nil: loaded here if a personal note may be shown).
-func (r *Router) answer(ctx context.Context, m Message, question string, p *rules.Profile) (Reply, error) {
 	if strings.TrimSpace(question) == "" {
 		return Reply{}, Errorf(EInvalid, "Usage: /ask <question>, for example /ask does telehealth count as USCE?")
 	}
-	r.touch(ctx, m)
-	a := r.kb.Ask(question)
-	if a.Topic == nil {
-		if !a.Greeting {
-			r.abstained(ctx, question)
+	rd := r.kb.Read(question, nil)
+	if rd.Act == match.ActControl {
+		return r.idleControl(rd.Word, advisor.IntakeState{}), nil
+	}
+	return r.respond(ctx, m, rd, nil)
+}
+
+// converse answers a plain message in a direct chat. It is read once, in
+// the light of the pending intake step if any: an answer or control word
+// goes to the intake; a question or a social message is answered, and the
+// pending step asked again; a message that could be either is asked
+// about. Outside the intake, control words say there is nothing to act on.
+func (r *Router) converse(ctx context.Context, m Message, p rules.Profile, s advisor.IntakeState) (Reply, error) {
+	if !intakeActive(s) {
+		rd := r.kb.Read(m.Text, nil)
+		if rd.Act == match.ActControl {
+			return r.idleControl(rd.Word, s), nil
 		}
+		return r.respond(ctx, m, rd, &p)
+	}
+	rd := r.kb.Read(m.Text, r.pending(p, s))
+	switch rd.Act {
+	case match.ActControl:
+		text := m.Text
+		if w, ok := intakeControls[rd.Word]; ok {
+			text = w // "nvm", "exit", "go back": the intake's own words
+		}
+		return r.answerIntake(ctx, m, p, s, text)
+	case match.ActAnswer:
+		return r.answerIntake(ctx, m, p, s, m.Text)
+	case match.ActUnsure:
+		if reply, ok := askWhich(s.Step, m.Text); ok {
+			return reply, nil
+		}
+		// Too long to carry in a button: a question is never stored as an
+		// answer, so it is answered as one.
+	}
+	reply, err := r.respond(ctx, m, rd, &p)
+	if err != nil {
+		return Reply{}, err
+	}
+	if rd.AboutStep && rd.Answer.Topic == nil && len(rd.Answer.Clarify) == 0 {
+		// "What do you mean by graduated?": the step explains itself.
+		reply = Reply{Text: rich.Plain("Here is what I am asking, and why.")}
+	}
+	return r.backToIntake(reply, p, s), nil
+}
+
+// respond answers a message read as a question or a social message; p is
+// the user's profile when the caller has loaded it (nil: loaded here if a
+// personal note may be shown).
+func (r *Router) respond(ctx context.Context, m Message, rd advisor.Reading, p *rules.Profile) (Reply, error) {
+	r.touch(ctx, m)
+	if rd.Act == match.ActSocial {
+		if rd.Social == match.SocialHelp {
+			return r.help(ctx, m, "")
+		}
+		return Reply{Text: rich.Plain(socialReplies[rd.Social])}, nil
+	}
+	a := rd.Answer
+	switch {
+	case a.Topic == nil && len(a.Clarify) > 0:
+		r.emit(EventClarified)
+		return clarifyReply(a.Clarify), nil
+	case a.Topic == nil:
+		r.abstained(ctx, strings.Join(rd.Questions, " "))
 		return Reply{Text: rich.Markdown(a.Text)}, nil
 	}
+	return r.answerTopic(ctx, m, a, rd.Also, p)
+}
+
+// answerTopic renders a topic's answer, with the personal note where only
+// the user reads it and the message's other questions offered as choices.
+func (r *Router) answerTopic(ctx context.Context, m Message, a advisor.Answer, also []*advisor.Topic, p *rules.Profile) (Reply, error) {
 	r.emit(EventAnswered)
 	note := ""
 	if m.Chat == Direct || m.Private {
@@ -217,7 +275,81 @@ func (r *Router) answer(ctx context.Context, m Message, question string, p *rule
 	}
 	// A note is about the user: outside a direct chat the reply says so,
 	// so that no adapter posts it where others read.
-	return Reply{Text: AnswerText(r.kb, a, note), Private: note != "" && m.Chat != Direct}, nil
+	reply := Reply{Text: AnswerText(r.kb, a, note), Private: note != "" && m.Chat != Direct}
+	if len(also) > 0 {
+		titles := make([]string, 0, len(also))
+		for _, t := range also {
+			titles = append(titles, t.Title)
+			reply.Choices = append(reply.Choices, topicChoice(t))
+		}
+		reply.Text = append(reply.Text, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{
+			rich.B("You also asked about: "), rich.S(strings.Join(titles, " / ") + ". Pick it to read the answer.")}})
+	}
+	return reply, nil
+}
+
+// topicChoice is a button that answers a topic.
+func topicChoice(t *advisor.Topic) Choice {
+	return Choice{ID: topicChoicePrefix + t.ID, Label: t.Title}
+}
+
+// topicChoicePrefix starts the Choice ID of a topic offered as a button:
+// "ask:<topic id>".
+const topicChoicePrefix = "ask:"
+
+// clarifyReply asks which of two or three close topics was meant; a pick
+// answers it.
+func clarifyReply(ts []*advisor.Topic) Reply {
+	titles := make([]string, 0, len(ts))
+	reply := Reply{}
+	for _, t := range ts {
+		titles = append(titles, t.Title)
+		reply.Choices = append(reply.Choices, topicChoice(t))
+	}
+	reply.Text = rich.Para(rich.S("Do you mean: " + strings.Join(titles[:len(titles)-1], ", ") + ", or " + titles[len(titles)-1]))
+	return reply
+}
+
+// socialReplies are the short answers to social messages.
+var socialReplies = map[string]string{
+	match.SocialGreeting: "Hi! Ask me anything about US clinical experience, for example \"does telehealth count as USCE?\" Send /help to see everything I can do.",
+	match.SocialThanks:   "You're welcome! Good luck with your applications.",
+	match.SocialCongrats: "Congratulations, that's wonderful news! All the best for what comes next.",
+	match.SocialBye:      "Bye, and good luck! I'm here whenever you have a question.",
+	match.SocialAck:      "Glad that helps. Ask me anything else whenever you like.",
+}
+
+// idleControl answers a control word when nothing waits for it.
+func (r *Router) idleControl(word string, s advisor.IntakeState) Reply {
+	if s.Paused {
+		return Reply{Text: rich.Plain("Your profile questions are paused: send /intake to pick up where you left off.")}
+	}
+	text, ok := idleControls[word]
+	if !ok {
+		text = "I haven't asked you anything. Ask me a question, or send /help."
+	}
+	return Reply{Text: rich.Plain(text)}
+}
+
+// intakeControls are the intake's words for the control words that steer
+// it; the others (yes, no, done, none, a number) are answers the step
+// reads itself.
+var intakeControls = map[string]string{
+	match.WordCancel: "cancel",
+	match.WordQuit:   "cancel",
+	match.WordBack:   "back",
+	match.WordSkip:   "skip",
+	match.WordKeep:   "keep",
+}
+
+var idleControls = map[string]string{
+	match.WordCancel: "Nothing to cancel.",
+	match.WordBack:   "Nothing to go back to.",
+	match.WordSkip:   "Nothing to skip.",
+	match.WordDone:   "Nothing in progress to finish.",
+	match.WordKeep:   "Nothing to keep.",
+	match.WordQuit:   "Nothing to quit. I'm here whenever you have a question.",
+	match.WordPick:   "There's no list to pick from right now. Ask me a question, or send /help.",
 }
 
 // abstained counts a question the advisor could not answer (greetings,
@@ -307,6 +439,10 @@ func (r *Router) choose(ctx context.Context, m Message) (Reply, error) {
 		return Reply{Text: rich.Plain("Done: everything I stored about you is deleted."), Private: true}, nil
 	case parts[0] == intakeChoice && len(parts) == 3:
 		return r.chooseIntake(ctx, m, parts[1], parts[2])
+	case strings.HasPrefix(m.Choice, topicChoicePrefix):
+		return r.chooseTopic(ctx, m, strings.TrimPrefix(m.Choice, topicChoicePrefix))
+	case parts[0] == readChoice && len(parts) == 3:
+		return r.chooseReading(ctx, m, parts[1], parts[2])
 	}
 	return Reply{Text: rich.Plain("That question has moved on; send /help if you are lost."), Stale: true}, nil
 }

@@ -87,6 +87,7 @@ func New() *Metrics {
 	m.events = map[bot.Event]prometheus.Counter{
 		bot.EventAnswered:        questions.WithLabelValues("answered"),
 		bot.EventAbstained:       questions.WithLabelValues("abstained"),
+		bot.EventClarified:       questions.WithLabelValues("clarified"),
 		bot.EventIntakeStarted:   intakesStarted,
 		bot.EventIntakeCompleted: intakesCompleted,
 		bot.EventStoreError:      storeErrors,

@@ -104,7 +104,7 @@ func TestConsolePipeAndBackup(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("console exit %d, stderr %q", code, errOut)
 	}
-	if strings.Count(out, "\n\n") < 2 || !strings.Contains(out, "Ask in your own words") || !strings.Contains(out, "telehealth") {
+	if strings.Count(out, "\n\n") < 2 || !strings.Contains(out, "Ask me anything") || !strings.Contains(out, "telehealth") {
 		t.Errorf("console output = %q, want both replies", out)
 	}
 	if _, err := os.Stat(db); err != nil {

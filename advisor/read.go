@@ -1,0 +1,96 @@
+package advisor
+
+import (
+	"github.com/uscebot/uscebot/advisor/match"
+)
+
+// Reading is one message as the advisor understands it: what it does
+// (match.Reading) and, when it asks something, the answer.
+type Reading struct {
+	match.Reading
+	// Answer answers the message's main question (ActQuestion, and the
+	// question side of ActUnsure): a topic, topics to choose between, or
+	// an abstention.
+	Answer Answer
+	// Also are topics that answer the message's other questions, offered
+	// beside the main answer ("You also asked about ...").
+	Also []*Topic
+}
+
+// maxAlso bounds the other questions offered beside the main answer.
+const maxAlso = 2
+
+// Read reads one message in the light of what is pending (nil: nothing,
+// such as outside the intake). It is the one reading the router and the
+// intake share: control word, social message, answer to the pending step,
+// or question, answered from the knowledge base.
+func (kb *KB) Read(text string, p *match.Pending) Reading {
+	r := Reading{Reading: match.Read(text, p)}
+	switch r.Act {
+	case match.ActQuestion, match.ActUnsure:
+		kb.answerQuestions(&r)
+	case match.ActAnswer:
+		if p != nil && p.Accepts != nil && p.Accepts(text) {
+			break
+		}
+		// Not an answer the step can use, and not a question by its
+		// form: a confident topic match makes it a question ("telehealth
+		// worth it" at the budget step); anything else is refused by the
+		// step with its reason.
+		kb.answerQuestions(&r)
+		if r.Answer.Topic != nil {
+			r.Act = match.ActQuestion
+		} else {
+			r.Answer, r.Also = Answer{}, nil
+		}
+	}
+	if r.Act == match.ActQuestion && r.Answer.Greeting {
+		r.Act, r.Social = match.ActSocial, match.SocialGreeting
+	}
+	return r
+}
+
+// answerQuestions answers the reading's questions: the main one is the
+// question sentence answered with the most confidence (the life story
+// around it left out), then the whole message when no sentence alone is
+// answered; the other sentences' topics are offered beside it.
+func (kb *KB) answerQuestions(r *Reading) {
+	answers := make([]Answer, 0, len(r.Questions)+1)
+	for _, q := range r.Questions {
+		answers = append(answers, kb.Ask(q))
+	}
+	main := -1
+	for i, a := range answers {
+		if a.Topic != nil && (main < 0 || a.Score > answers[main].Score) {
+			main = i
+		}
+	}
+	if main < 0 && (len(r.Questions) > 1 || r.Questions[0] != r.Text) {
+		if whole := kb.Ask(r.Text); whole.Topic != nil {
+			answers = append(answers, whole)
+			main = len(answers) - 1
+		}
+	}
+	if main < 0 {
+		for i, a := range answers {
+			if len(a.Clarify) > 0 {
+				main = i
+				break
+			}
+		}
+	}
+	if main < 0 {
+		// An abstention: the first question says best what was asked.
+		r.Answer = answers[0]
+		return
+	}
+	r.Answer = answers[main]
+	seen := map[*Topic]bool{r.Answer.Topic: true}
+	for i, a := range answers {
+		if i == main || a.Topic == nil || seen[a.Topic] || len(r.Also) == maxAlso {
+			continue
+		}
+		seen[a.Topic] = true
+		r.Also = append(r.Also, a.Topic)
+	}
+}
