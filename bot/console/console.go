@@ -34,18 +34,32 @@ type Console struct {
 	Interactive bool
 }
 
-// Run reads messages until the end of input or until ctx is done.
+// Run reads messages until the end of input, a line saying quit or exit,
+// or until ctx is done (Ctrl-C), which ends it at once even while it waits
+// for a line.
 func (c *Console) Run(ctx context.Context) error {
-	in := bufio.NewReaderSize(c.In, 64*1024)
+	lines := make(chan lineOrErr)
+	done := make(chan struct{})
+	defer close(done)
+	go readLines(bufio.NewReaderSize(c.In, 64*1024), lines, done)
 	var choices []bot.Choice
 	if c.Interactive {
-		fmt.Fprintln(c.Out, "uscebot console: ask about US clinical experience, /help for commands, Ctrl-D to quit.")
+		fmt.Fprintln(c.Out, "uscebot console: ask about US clinical experience, /help for commands, quit (or Ctrl-D) to leave.")
 	}
 	for {
 		if c.Interactive {
 			fmt.Fprint(c.Out, "> ")
 		}
-		line, err := readLine(in)
+		var in lineOrErr
+		select {
+		case <-ctx.Done():
+			if c.Interactive {
+				fmt.Fprintln(c.Out)
+			}
+			return nil
+		case in = <-lines:
+		}
+		line, err := in.line, in.err
 		if errors.Is(err, io.EOF) && line == "" {
 			if c.Interactive {
 				fmt.Fprintln(c.Out)
@@ -62,6 +76,9 @@ func (c *Console) Run(ctx context.Context) error {
 		if line == "" {
 			continue
 		}
+		if quits[strings.ToLower(strings.TrimPrefix(line, "/"))] {
+			return nil
+		}
 		m := bot.Message{Platform: Platform, UserID: c.User, ChatID: c.User, Chat: bot.Direct, Text: line}
 		if id, ok := pick(choices, line); ok {
 			m.Text, m.Choice = "", id
@@ -73,6 +90,31 @@ func (c *Console) Run(ctx context.Context) error {
 		}
 		c.print(r)
 		choices = r.Choices
+	}
+}
+
+// quits are the lines that end the console.
+var quits = map[string]bool{"quit": true, "exit": true}
+
+type lineOrErr struct {
+	line string
+	err  error
+}
+
+// readLines sends the input's lines to out until an error (io.EOF at the
+// end) or until done is closed. Reading runs apart from Run so that Ctrl-C
+// ends the console while it waits for a line.
+func readLines(in *bufio.Reader, out chan<- lineOrErr, done <-chan struct{}) {
+	for {
+		line, err := readLine(in)
+		select {
+		case out <- lineOrErr{line, err}:
+		case <-done:
+			return
+		}
+		if err != nil {
+			return
+		}
 	}
 }
 

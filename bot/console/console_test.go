@@ -44,7 +44,7 @@ func TestPipedConversation(t *testing.T) {
 	h := newHandler(t)
 	out := chat(t, h, "hi\ndoes telehealth count as usce?\n\n/forget\n2\n/forget\nyes\n", false)
 	for _, want := range []string{
-		"Ask in your own words",                                // greeting
+		"Ask me anything",                                      // greeting
 		"Does telehealth or a virtual rotation count as USCE?", // the answer's title
 		"Sources:",
 		"  1. Yes, delete everything", // choices as a numbered list
@@ -85,5 +85,32 @@ func TestChoiceNumberOutOfRangeIsAQuestion(t *testing.T) {
 	out := chat(t, h, "/forget\n7\n", false)
 	if strings.Contains(out, "deleted") {
 		t.Errorf("an out-of-range number picked a choice:\n%s", out)
+	}
+}
+
+func TestQuitAndExitEndTheConsole(t *testing.T) {
+	h := newHandler(t)
+	for _, word := range []string{"quit", "exit", "/quit", "EXIT"} {
+		out := chat(t, h, "hi\n"+word+"\ndoes telehealth count as usce?\n", false)
+		if !strings.Contains(out, "Ask me anything") || strings.Contains(out, "Sources:") {
+			t.Errorf("%q: output %q, want the greeting answered and nothing after it", word, out)
+		}
+	}
+}
+
+// Ctrl-C cancels the context: the console ends at once, even while it
+// waits for a line that never comes.
+func TestCancelEndsAWaitingConsole(t *testing.T) {
+	h := newHandler(t)
+	in, w := io.Pipe()
+	defer w.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		done <- (&console.Console{In: in, Out: io.Discard, Handler: h, User: "tester"}).Run(ctx)
+	}()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run after cancel = %v, want nil", err)
 	}
 }
