@@ -44,7 +44,7 @@ func TestPipedConversation(t *testing.T) {
 	h := newHandler(t)
 	out := chat(t, h, "hi\ndoes telehealth count as usce?\n\n/forget\n2\n/forget\nyes\n", false)
 	for _, want := range []string{
-		"Ask me anything",                                      // greeting
+		"Ask me anything", // greeting
 		"Does telehealth or a virtual rotation count as USCE?", // the answer's title
 		"Sources:",
 		"  1. Yes, delete everything", // choices as a numbered list
