@@ -345,7 +345,8 @@ func splitSentences(text string) []string {
 		case '.':
 			next, _ := utf8.DecodeRuneInString(text[i+size:])
 			prev, _ := utf8.DecodeLastRuneInString(text[:i])
-			if !(unicode.IsLetter(next) || unicode.IsDigit(next)) || !(unicode.IsLetter(prev) || unicode.IsDigit(prev)) {
+			joined := (unicode.IsLetter(next) || unicode.IsDigit(next)) && (unicode.IsLetter(prev) || unicode.IsDigit(prev))
+			if !joined && !abbreviation(text[:i]) {
 				flush(i + size)
 			}
 		}
@@ -353,6 +354,22 @@ func splitSentences(text string) []string {
 	}
 	flush(len(text))
 	return out
+}
+
+// abbreviations end in a dot that ends no sentence.
+var abbreviations = map[string]bool{"dr": true, "mr": true, "mrs": true, "ms": true, "vs": true,
+	"etc": true, "eg": true, "ie": true, "approx": true, "st": true}
+
+// abbreviation reports whether the text before a dot ends in an
+// abbreviation: one letter ("U.S.", "J. Smith") or a known one ("Dr.").
+func abbreviation(before string) bool {
+	word := before
+	if i := strings.LastIndexFunc(before, func(r rune) bool { return !unicode.IsLetter(r) }); i >= 0 {
+		_, n := utf8.DecodeRuneInString(before[i:])
+		word = before[i+n:]
+	}
+	word = strings.ToLower(word)
+	return utf8.RuneCountInString(word) == 1 || abbreviations[word]
 }
 
 func hasLetterOrDigit(s string) bool {
