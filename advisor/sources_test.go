@@ -52,7 +52,8 @@ func readSeeds(t *testing.T) map[string]seedArticle {
 		nums := make(map[string]bool)
 		// Tables in the articles lose their cell borders ("Rotation90"):
 		// split letters from digits so those figures are found. The
-		// "1." that numbers a heading or list item states nothing.
+		// "1." or "Step 1:" that numbers a heading or list item states
+		// nothing.
 		plain := enumerator.ReplaceAllString(string(text), "")
 		for _, n := range numbers(letterDigit.ReplaceAllString(plain, "$1 $2")) {
 			nums[n] = true
@@ -65,8 +66,10 @@ func readSeeds(t *testing.T) map[string]seedArticle {
 	return seeds
 }
 
-var enumerator = regexp.MustCompile(`(?m)^\s*\d+\.\s`)
+// enumerator is the number of a heading or list item at a line's start.
+var enumerator = regexp.MustCompile(`(?m)^\s*(?:Step\s+)?\d+[.:]\s`)
 
+// letterDigit is a letter directly followed by a digit, as in "Rotation90".
 var letterDigit = regexp.MustCompile(`([A-Za-z])(\d)`)
 
 // spelled are the number words answers or articles may use instead of
@@ -114,6 +117,8 @@ func isWordByte(b byte) bool {
 
 var rangeSep = regexp.MustCompile(`(?i)\s*(?:[-–—]|\bto\b)\s*`)
 
+// normalizeNumber writes a number found by numberPattern in one form:
+// digits, ranges joined by "-".
 func normalizeNumber(s string) string {
 	parts := rangeSep.Split(strings.TrimRight(s, ",."), 2)
 	for i, p := range parts {
