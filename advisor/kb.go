@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/uscebot/uscebot/advisor/match"
 )
 
 //go:embed knowledge/*.md
@@ -45,11 +47,12 @@ type Source struct {
 	Publisher string `toml:"publisher"`
 }
 
-// KB is a loaded, validated knowledge base with its search index.
+// KB is a loaded, validated knowledge base with its matching engine.
 type KB struct {
 	topics []*Topic // sorted by id
 	byID   map[string]*Topic
-	index  *index
+	docs   []*Topic // the engine's documents: topics, then out-of-scope categories
+	engine *match.Engine
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -94,8 +97,18 @@ func Load(dir string) (*KB, error) {
 	for _, c := range oos.Category {
 		docs = append(docs, &Topic{ID: "out-of-scope:" + c.Name, Title: c.Title, Phrasings: c.Phrasings, Keywords: c.Keywords, outOfScope: true})
 	}
-	kb.index = newIndex(docs)
+	kb.index(docs)
 	return kb, nil
+}
+
+// index builds the matching engine over docs, which it learns from.
+func (kb *KB) index(docs []*Topic) {
+	kb.docs = docs
+	mdocs := make([]match.Doc, len(docs))
+	for i, t := range docs {
+		mdocs[i] = match.Doc{ID: t.ID, Title: t.Title, Phrasings: t.Phrasings, Keywords: t.Keywords, Body: t.Body, OutOfScope: t.outOfScope}
+	}
+	kb.engine = match.New(mdocs)
 }
 
 // loadFS reads every *.md file of dir in fsys into topics. Within one

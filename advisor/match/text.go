@@ -1,4 +1,4 @@
-package advisor
+package match
 
 import (
 	"strings"
@@ -15,7 +15,8 @@ const maxQueryBytes = 2000
 
 // words splits text into lower-case words: runs of letters and digits after
 // Unicode compatibility normalisation with accents removed, so "Électif",
-// "ＵＳＣＥ" and "usce" meet. A "$" directly before a number becomes the
+// "ＵＳＣＥ" and "usce" meet, and with chat spellings written out ("hw
+// mch" is "how much"). A "$" directly before a number becomes the
 // word "$" so that prices survive as a concept. Invalid UTF-8 is dropped.
 func words(text string) []string {
 	if len(text) > maxQueryBytes {
@@ -27,7 +28,12 @@ func words(text string) []string {
 	var b strings.Builder
 	flush := func() {
 		if b.Len() > 0 {
-			out = append(out, splitNumber(b.String())...)
+			for _, w := range splitNumber(b.String()) {
+				if full, ok := chatWords[w]; ok {
+					w = full
+				}
+				out = append(out, w)
+			}
 			b.Reset()
 		}
 	}
@@ -35,6 +41,9 @@ func words(text string) []string {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			// A combining mark left by NFKD: part of the letter before it.
+		case unicode.Is(unicode.Cf, r):
+			// A soft hyphen or a zero-width character: invisible, and
+			// pasted text puts them inside words ("tele\u00adhealth").
 		case r == '\'' || r == '’':
 			// "don't", "LoR's": keep the word whole ("dont", "lors").
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -181,6 +190,11 @@ func matchPhrase(ws []string) ([]string, int) {
 	}
 	return nil, 0
 }
+
+// maxFuzzyLen is the longest word corrected for typos: no word of a
+// knowledge base is longer, and correcting costs the square of a word's
+// length, so one 2,000-letter word would cost as much as 500 questions.
+const maxFuzzyLen = 24
 
 // deletes returns w with each one of its letters removed: two words within
 // one edit (insertion, deletion, substitution or swap) share a variant or

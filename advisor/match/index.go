@@ -1,4 +1,4 @@
-package advisor
+package match
 
 import (
 	"math"
@@ -34,11 +34,10 @@ const (
 	numFields
 )
 
-// index holds what matching needs, computed once at load and read-only
-// afterwards, so any number of goroutines may query it. Its documents are
-// the topics followed by the out-of-scope categories.
+// index holds the BM25F postings of a set of analysed documents, computed
+// once and read-only afterwards, so any number of goroutines may query it.
 type index struct {
-	topics []*Topic
+	n int // number of documents
 	// postings[term] lists each document's saturated BM25F contribution
 	// of term: score(q, d) is the sum over q's terms.
 	postings map[string][]posting
@@ -50,14 +49,62 @@ type index struct {
 	// knowledge base has never seen.
 	idf    map[string]float64
 	maxIDF float64
+	// perPhrasing holds *[]float64 of len(phrasingTopic) for score to sum
+	// into: one per question would be most of what answering allocates.
+	perPhrasing sync.Pool
+}
+
+// vocab is the words of the documents: how each is analysed, and the
+// known word a one-letter-off variant stands for.
+type vocab struct {
 	// termOf caches the term of every word the knowledge base contains
 	// ("" for a stop word); fuzzy maps a one-letter-off variant of a known
 	// word to that word, for typos.
 	termOf map[string]string
 	fuzzy  map[string]string
-	// perPhrasing holds *[]float64 of len(phrasingTopic) for score to sum
-	// into: one per question would be most of what answering allocates.
-	perPhrasing sync.Pool
+}
+
+// text is one analysed text: its words (typos corrected for a question)
+// and its terms.
+type text struct {
+	ws, ts []string
+}
+
+// docText is one document analysed, field by field.
+type docText struct {
+	title     text
+	phrasings []text
+	keywords  []text
+	body      text
+}
+
+func newVocab() *vocab {
+	v := &vocab{termOf: make(map[string]string), fuzzy: make(map[string]string)}
+	for w := range synonyms {
+		v.learn(w)
+	}
+	for p := range phrases {
+		for _, w := range strings.Fields(p) {
+			v.learn(w)
+		}
+	}
+	return v
+}
+
+// learnDocs analyses docs, learning their words.
+func (v *vocab) learnDocs(docs []Doc) []docText {
+	out := make([]docText, len(docs))
+	for d, doc := range docs {
+		out[d].title = v.analyse(doc.Title, false)
+		for _, p := range doc.Phrasings {
+			out[d].phrasings = append(out[d].phrasings, v.analyse(p, false))
+		}
+		for _, k := range doc.Keywords {
+			out[d].keywords = append(out[d].keywords, v.analyse(k, false))
+		}
+		out[d].body = v.analyse(doc.Body, false)
+	}
+	return out
 }
 
 type posting struct {
@@ -65,22 +112,12 @@ type posting struct {
 	score float64
 }
 
-func newIndex(docs []*Topic) *index {
+func newIndex(docs []docText) *index {
 	ix := &index{
-		topics:    docs,
+		n:         len(docs),
 		postings:  make(map[string][]posting),
 		qPostings: make(map[string][]posting),
 		idf:       make(map[string]float64),
-		termOf:    make(map[string]string),
-		fuzzy:     make(map[string]string),
-	}
-	for w := range synonyms {
-		ix.learn(w)
-	}
-	for p := range phrases {
-		for _, w := range strings.Fields(p) {
-			ix.learn(w)
-		}
 	}
 
 	// Term frequencies per document and field, and per phrasing.
@@ -92,17 +129,17 @@ func newIndex(docs []*Topic) *index {
 	var phrasingLen []float64
 	df := make(map[string]int)
 	for d, t := range docs {
-		fields := [numFields][]string{
-			fieldTitle:     {t.Title},
-			fieldPhrasings: t.Phrasings,
-			fieldKeywords:  t.Keywords,
-			fieldBody:      {t.Body},
+		fields := [numFields][]text{
+			fieldTitle:     {t.title},
+			fieldPhrasings: t.phrasings,
+			fieldKeywords:  t.keywords,
+			fieldBody:      {t.body},
 		}
 		seen := make(map[string]bool)
 		for f, texts := range fields {
 			tf[d][f] = make(counts)
-			for _, text := range texts {
-				for _, term := range ix.terms(text, false) {
+			for _, x := range texts {
+				for _, term := range x.ts {
 					tf[d][f][term]++
 					length[d][f]++
 					if !seen[term] {
@@ -113,14 +150,13 @@ func newIndex(docs []*Topic) *index {
 			}
 			avgLen[f] += length[d][f] / float64(len(docs))
 		}
-		for _, p := range append([]string{t.Title}, t.Phrasings...) {
+		for _, p := range append([]text{t.title}, t.phrasings...) {
 			c := make(counts)
-			ts := ix.terms(p, false)
-			for _, term := range ts {
+			for _, term := range p.ts {
 				c[term]++
 			}
 			phrasings = append(phrasings, c)
-			phrasingLen = append(phrasingLen, float64(len(ts)))
+			phrasingLen = append(phrasingLen, float64(len(p.ts)))
 			ix.phrasingTopic = append(ix.phrasingTopic, d)
 		}
 	}
@@ -176,42 +212,42 @@ func idf(n, df int) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// terms analyses text. While the index is built (query false) every word
-// is learned; a query only reads the index, corrects unknown words for
-// typos and stems the rest on the fly.
-func (ix *index) terms(text string, query bool) []string {
-	ws := words(text)
+// analyse reads a text. While the documents are learned (query false)
+// every word is learned; a question only reads the vocabulary, corrects
+// unknown words for typos and stems the rest on the fly.
+func (v *vocab) analyse(s string, query bool) text {
+	ws := words(s)
 	for i, w := range ws {
 		if !query {
-			ix.learn(w)
-		} else if _, known := ix.termOf[w]; !known {
-			ws[i] = ix.correct(w)
+			v.learn(w)
+		} else if _, known := v.termOf[w]; !known {
+			ws[i] = v.correct(w)
 		}
 	}
-	return analyze(ws, func(w string) string {
-		if t, ok := ix.termOf[w]; ok {
+	return text{ws, analyze(ws, func(w string) string {
+		if t, ok := v.termOf[w]; ok {
 			return t
 		}
 		return term(w)
-	})
+	})}
 }
 
 // learn adds a word of the knowledge base to the vocabulary.
-func (ix *index) learn(w string) {
-	if _, known := ix.termOf[w]; known {
+func (v *vocab) learn(w string) {
+	if _, known := v.termOf[w]; known {
 		return
 	}
-	ix.termOf[w] = term(w)
-	if len(w) < minFuzzyLen {
+	v.termOf[w] = term(w)
+	if len(w) < minFuzzyLen || len(w) > maxFuzzyLen {
 		return
 	}
 	for _, d := range deletes(w) {
-		if _, taken := ix.fuzzy[d]; !taken {
-			ix.fuzzy[d] = w
+		if _, taken := v.fuzzy[d]; !taken {
+			v.fuzzy[d] = w
 		}
 	}
-	if _, taken := ix.fuzzy[w]; !taken {
-		ix.fuzzy[w] = w
+	if _, taken := v.fuzzy[w]; !taken {
+		v.fuzzy[w] = w
 	}
 }
 
@@ -220,15 +256,15 @@ func (ix *index) learn(w string) {
 const minFuzzyLen = 5
 
 // correct returns the known word one edit away from w, or w itself.
-func (ix *index) correct(w string) string {
-	if len(w) < minFuzzyLen || stopWords[w] || isNumber(w) {
+func (v *vocab) correct(w string) string {
+	if len(w) < minFuzzyLen || len(w) > maxFuzzyLen || stopWords[w] || isNumber(w) {
 		return w
 	}
-	if known, ok := ix.fuzzy[w]; ok {
+	if known, ok := v.fuzzy[w]; ok {
 		return known
 	}
 	for _, d := range deletes(w) {
-		if known, ok := ix.fuzzy[d]; ok {
+		if known, ok := v.fuzzy[d]; ok {
 			return known
 		}
 	}
@@ -238,8 +274,8 @@ func (ix *index) correct(w string) string {
 // score returns, for every document, the BM25F score of the query terms
 // and the best BM25 score of one of its phrasings.
 func (ix *index) score(q []string) (topic, phrasing []float64) {
-	topic = make([]float64, len(ix.topics))
-	phrasing = make([]float64, len(ix.topics))
+	topic = make([]float64, ix.n)
+	phrasing = make([]float64, ix.n)
 	buf, _ := ix.perPhrasing.Get().(*[]float64)
 	if buf == nil {
 		b := make([]float64, len(ix.phrasingTopic))
