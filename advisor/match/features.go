@@ -10,9 +10,9 @@ import "math"
 // Feature kinds seed the hash so that a term and an n-gram never collide
 // by construction.
 const (
-	kindTerm   = 0x9e3779b97f4a7c15
-	kindBigram = 0xbf58476d1ce4e5b9
-	kindGram   = 0x94d049bb133111eb
+	kindTerm     = 0x9e3779b97f4a7c15
+	kindBigram   = 0xbf58476d1ce4e5b9
+	kindGram     = 0x94d049bb133111eb
 	kindWord     = 0xd6e8feb86659fd93
 	kindWordPair = 0xa0761d6478bd642f
 )
@@ -20,9 +20,9 @@ const (
 // Feature weights before the vector is scaled to unit length: terms say
 // the most, pairs add word order, n-grams only help when terms miss.
 var (
-	weightTerm   float32 = 1.0
-	weightBigram float32 = 0.7
-	weightGram   float32 = 0.25
+	weightTerm     float32 = 1.0
+	weightBigram   float32 = 0.7
+	weightGram     float32 = 0.25
 	weightWord     float32 = 1
 	weightWordPair float32 = 0.5
 )

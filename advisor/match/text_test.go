@@ -22,4 +22,3 @@ func TestTerms(t *testing.T) {
 		}
 	}
 }
-
