@@ -56,6 +56,9 @@ type EvalReport struct {
 		N         int `json:"n"`
 		Correct   int `json:"correct"`
 		Clarified int `json:"clarified"`
+		// Answered counts those answered right, without a question back:
+		// strict top-1, as intent benchmarks count.
+		Answered int `json:"-"`
 	} `json:"in_scope"`
 	OutOfScope struct {
 		N         int `json:"n"`
@@ -92,6 +95,9 @@ func (kb *KB) Evaluate(cases []EvalCase) (EvalReport, error) {
 		case a.Topic != nil:
 			got = &a.Topic.ID
 			ok = a.Topic.ID == c.Want
+			if ok {
+				r.InScope.Answered++
+			}
 		case len(a.Clarify) > 0:
 			got = &a.Clarify[0].ID
 			for _, t := range a.Clarify {
@@ -123,8 +129,8 @@ func (kb *KB) Evaluate(cases []EvalCase) (EvalReport, error) {
 
 // Summary is the report's figures in one line.
 func (r EvalReport) Summary() string {
-	return fmt.Sprintf("in scope: %d/%d right (%s), %d clarified (%s); out of scope: %d/%d abstained (%s)",
-		r.InScope.Correct, r.InScope.N, percent(r.InScope.Correct, r.InScope.N),
+	return fmt.Sprintf("in scope: %d/%d right (%s; %s answered right without a question back), %d clarified (%s); out of scope: %d/%d abstained (%s)",
+		r.InScope.Correct, r.InScope.N, percent(r.InScope.Correct, r.InScope.N), percent(r.InScope.Answered, r.InScope.N),
 		r.InScope.Clarified, percent(r.InScope.Clarified, r.InScope.N),
 		r.OutOfScope.Abstained, r.OutOfScope.N, percent(r.OutOfScope.Abstained, r.OutOfScope.N))
 }

@@ -151,6 +151,10 @@ func TestAskGeneralises(t *testing.T) {
 		{"whose rec letter weighs more, an academic or a community attending?", "lor-hierarchy"},
 		{"Étudiant: how do I get US électives as a student?", "electives-students"},
 		{"what's the best tpye of usce", "usce-types-hierarchy"},
+		// Short basic questions, chat shorthand and invisible characters.
+		{"what is usce", "usce-definition"},
+		{"hw mch usce do i nead", "how-much-usce"},
+		{"tele\u00adhealth count?", "telehealth-counts"},
 		{"hi", ""},
 		{"help", ""},
 		{"what is the capital of France", ""},
@@ -164,6 +168,28 @@ func TestAskGeneralises(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("Ask(%q) topic = %q, want %q", tt.q, got, tt.want)
 		}
+	}
+}
+
+// TestShortQuestions holds the short basic questions of issue 10: each is
+// answered or clarified, never refused.
+func TestShortQuestions(t *testing.T) {
+	kb := mustLoad(t)
+	for _, q := range []string{"what is usce", "usce?", "obs = usce?", "hw mch usce do i nead", "can i apply w/o usce fr"} {
+		if a := kb.Ask(q); a.Topic == nil && len(a.Clarify) == 0 {
+			t.Errorf("Ask(%q) abstained: %q", q, a.Text)
+		}
+	}
+}
+
+func TestAskOutOfScopeNamesCategory(t *testing.T) {
+	kb := mustLoad(t)
+	a := kb.Ask("which qbank is best for step 1, uworld or amboss?")
+	if a.Topic != nil || a.OutOfScope == "" {
+		t.Fatalf("Ask(qbank) = topic %v, out of scope %q; want the exam-prep category", a.Topic, a.OutOfScope)
+	}
+	if !strings.HasPrefix(a.Text, "That is about ") || !strings.Contains(a.Text, "which I don't cover") {
+		t.Errorf("Ask(qbank) text = %q", a.Text)
 	}
 }
 
@@ -203,8 +229,11 @@ func FuzzAsk(f *testing.F) {
 		if a.Text == "" {
 			t.Fatalf("Ask(%q) has no text", q)
 		}
-		if a.Topic != nil && len(a.Suggestions) > 0 {
-			t.Fatalf("Ask(%q) answers and suggests at once", q)
+		if a.Topic != nil && (len(a.Suggestions) > 0 || len(a.Clarify) > 0) {
+			t.Fatalf("Ask(%q) answers and suggests or clarifies at once", q)
+		}
+		if n := len(a.Clarify); n == 1 || n > 3 {
+			t.Fatalf("Ask(%q) offers %d choices", q, n)
 		}
 		if a.Score < 0 || a.Score > 1.0001 {
 			t.Fatalf("Ask(%q) score %v outside 0..1", q, a.Score)

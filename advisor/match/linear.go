@@ -25,13 +25,10 @@ type sample struct {
 // Training settings. A few passes of SGD with a decaying step are enough
 // for texts this short, and stopping early keeps the probabilities soft,
 // which the calibration needs to tell a sure match from a guess.
-var (
+const (
 	trainEpochs = 4
 	trainRate   = 4.0
 	trainDecay  = 0.3
-)
-
-const (
 	// trainL2 shrinks the weights of the features of each sample seen.
 	trainL2 = 1e-5
 	// minGradient skips the updates of classes the sample barely moves.
@@ -152,4 +149,19 @@ func logSoftmax(p []float64) {
 	for i := range p {
 		p[i] -= norm
 	}
+}
+
+// cover returns the share of terms the classifier has seen in training:
+// 1 for a question in the documents' words, 0 for one in none of them.
+func (m *linear) cover(ts []string) float64 {
+	if len(ts) == 0 {
+		return 0
+	}
+	known := 0
+	for _, t := range ts {
+		if _, ok := m.column[hashString(fnvOffset^kindTerm, t)]; ok {
+			known++
+		}
+	}
+	return float64(known) / float64(len(ts))
 }

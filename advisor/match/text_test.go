@@ -22,3 +22,31 @@ func TestTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestInvisibleCharacters(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"tele\u00adhealth", "tele"},
+		{"obser\u200bvership", "obs"},
+		{"us\u200dce", "usce"},
+		{"\ufeffusce", "usce"},
+		{"elec\u2060tive", "elect"},
+		{"tele health", "tele health"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(Terms(tt.in), " "); got != tt.want {
+			t.Errorf("Terms(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestChatShorthand(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"hw mch usce", "howmuch usce"},
+		{"can i apply w/o usce", "appli without usce"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(Terms(tt.in), " "); got != tt.want {
+			t.Errorf("Terms(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
