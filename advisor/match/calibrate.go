@@ -18,33 +18,19 @@ import (
 // thirds of the others.
 const folds = 3
 
-// mixing weighs the sources of evidence: p(d) is proportional to
-// exp(temp * log p_classifier(d) + bm25 * evidence(d)), and beside the
-// documents "none of them" competes with weight exp(-unknown * cover),
-// where cover is the share of the question's terms the classifier knows:
-// a question mostly made of words no document uses is likely about
-// something else, whichever document its one known word points to.
+// mixing weighs the two sources of evidence: p(d) is proportional to
+// exp(temp * log p_classifier(d) + bm25 * evidence(d)).
 type mixing struct {
-	temp, bm25, unknown float64
+	temp, bm25 float64
 }
 
 // combine overwrites lp (classifier log-probabilities) with the mixed
-// probabilities and returns the probability of none.
-func (m mixing) combine(lp, x []float64, cover float64) float64 {
-	most := -m.unknown * cover
+// probabilities.
+func (m mixing) combine(lp, x []float64) {
 	for d := range lp {
 		lp[d] = m.temp*lp[d] + m.bm25*x[d]
-		most = max(most, lp[d])
 	}
-	sum := math.Exp(-m.unknown*cover - most)
-	for d, v := range lp {
-		lp[d] = math.Exp(v - most)
-		sum += lp[d]
-	}
-	for d := range lp {
-		lp[d] /= sum
-	}
-	return math.Exp(-m.unknown*cover-most) / sum
+	softmax(lp)
 }
 
 // thresholds decide from the three best in-scope probabilities and the
@@ -134,7 +120,6 @@ func inFold(j, d, k, f int) bool { return k > 0 && (j+d)%k == f }
 type oofRow struct {
 	label int
 	lp, x []float64
-	cover float64
 }
 
 // crossValidate reads every phrasing with a model that has not seen it;
@@ -194,7 +179,7 @@ func readFold(docs []docText, k, f int, bg []text) []oofRow {
 	for i, x := range test {
 		lp := make([]float64, len(docs))
 		clf.logProbs(extract(x.ws, x.ts), lp)
-		rows = append(rows, oofRow{labels[i], lp, ix.evidence(x.ts), clf.cover(x.ts)})
+		rows = append(rows, oofRow{labels[i], lp, ix.evidence(x.ts)})
 	}
 	return rows
 }
@@ -221,19 +206,17 @@ func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 	rows = thin(rows, oos)
 	// Each mixing is judged on a coarse grid of thresholds; the best is
 	// then searched on a fine one.
-	best, bestMix := math.Inf(-1), mixing{1, 0, 0}
+	best, bestMix := math.Inf(-1), mixing{temp: 1}
 	var bestReads []reading
 	for _, temp := range []float64{0.5, 1} {
 		for _, bm := range []float64{0, 2, 4, 8} {
-			for _, unknown := range []float64{0, 2, 4, 8} {
-				m := mixing{temp, bm, unknown}
-				reads := make([]reading, len(rows))
-				for i, r := range rows {
-					reads[i] = read(r, m, oos)
-				}
-				if u, _ := search(reads, 0.1); u > best {
-					best, bestMix, bestReads = u, m, reads
-				}
+			m := mixing{temp, bm}
+			reads := make([]reading, len(rows))
+			for i, r := range rows {
+				reads[i] = read(r, m, oos)
+			}
+			if u, _ := search(reads, 0.1); u > best {
+				best, bestMix, bestReads = u, m, reads
 			}
 		}
 	}
@@ -293,8 +276,8 @@ type reading struct {
 
 func read(r oofRow, m mixing, oos []bool) reading {
 	p := append([]float64(nil), r.lp...)
-	none := m.combine(p, r.x, r.cover)
-	rd := reading{inScope: r.label >= 0 && !oos[r.label], rank: 3, oos: none}
+	m.combine(p, r.x)
+	rd := reading{inScope: r.label >= 0 && !oos[r.label], rank: 3}
 	var mine float64
 	if rd.inScope {
 		mine = p[r.label]

@@ -150,18 +150,3 @@ func logSoftmax(p []float64) {
 		p[i] -= norm
 	}
 }
-
-// cover returns the share of terms the classifier has seen in training:
-// 1 for a question in the documents' words, 0 for one in none of them.
-func (m *linear) cover(ts []string) float64 {
-	if len(ts) == 0 {
-		return 0
-	}
-	known := 0
-	for _, t := range ts {
-		if _, ok := m.column[hashString(fnvOffset^kindTerm, t)]; ok {
-			known++
-		}
-	}
-	return float64(known) / float64(len(ts))
-}

@@ -117,18 +117,18 @@ func (e *Engine) Match(s string) Result {
 
 // probabilities returns, for every document, the probability that s is
 // meant for it: the classifier's and BM25F's evidence mixed.
-func (e *Engine) probabilities(s string) (p []float64, none float64) {
+func (e *Engine) probabilities(s string) []float64 {
 	x := e.voc.analyse(s, true)
-	p = make([]float64, len(e.oos))
+	p := make([]float64, len(e.oos))
 	e.clf.logProbs(extract(x.ws, x.ts), p)
-	none = e.mix.combine(p, e.ix.evidence(x.ts), e.clf.cover(x.ts))
-	return p, none
+	e.mix.combine(p, e.ix.evidence(x.ts))
+	return p
 }
 
 // decide turns probabilities into a verdict.
-func (e *Engine) decide(p []float64, none float64) Result {
+func (e *Engine) decide(p []float64) Result {
 	r := Result{OOS: -1}
-	oosMass := none
+	var oosMass float64
 	for d, v := range p {
 		if !e.oos[d] {
 			r.Ranked = append(r.Ranked, Scored{d, v})
