@@ -92,8 +92,8 @@ func (ix *index) evidence(ts []string) []float64 {
 func samples(docs []docText, k, f int) []sample {
 	var out []sample
 	add := func(x text, d int) {
-		if fs := extract(x.ws, x.ts); len(fs) > 0 {
-			out = append(out, sample{fs, d})
+		if len(x.fs) > 0 {
+			out = append(out, sample{x.fs, d})
 		}
 	}
 	for d, doc := range docs {
@@ -178,7 +178,7 @@ func readFold(docs []docText, k, f int, bg []text) []oofRow {
 	clf := fit(samples(docs, k, f), len(docs))
 	for i, x := range test {
 		lp := make([]float64, len(docs))
-		clf.logProbs(extract(x.ws, x.ts), lp)
+		clf.logProbs(x.fs, lp)
 		rows = append(rows, oofRow{labels[i], lp, ix.evidence(x.ts)})
 	}
 	return rows
@@ -204,24 +204,40 @@ var background = []string{
 // one question in maxClarifyShare clarified.
 func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 	rows = thin(rows, oos)
-	// Each mixing is judged on a coarse grid of thresholds; the best is
-	// then searched on a fine one.
-	best, bestMix := math.Inf(-1), mixing{temp: 1}
-	var bestReads []reading
+	// Each mixing is judged on a coarse grid of thresholds, in parallel;
+	// the best is then searched on a fine one.
+	var mixes []mixing
 	for _, temp := range []float64{0.5, 1} {
 		for _, bm := range []float64{0, 2, 4, 8} {
-			m := mixing{temp, bm}
-			reads := make([]reading, len(rows))
-			for i, r := range rows {
-				reads[i] = read(r, m, oos)
-			}
-			if u, _ := search(reads, 0.1); u > best {
-				best, bestMix, bestReads = u, m, reads
-			}
+			mixes = append(mixes, mixing{temp, bm})
 		}
 	}
-	_, th := search(bestReads, 0.025)
-	return bestMix, th
+	utility := make([]float64, len(mixes))
+	reads := make([][]reading, len(mixes))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, m := range mixes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			reads[i] = make([]reading, len(rows))
+			for j, r := range rows {
+				reads[i][j] = read(r, m, oos)
+			}
+			utility[i], _ = search(reads[i], 0.1)
+		}()
+	}
+	wg.Wait()
+	best := 0
+	for i, u := range utility {
+		if u > utility[best] {
+			best = i
+		}
+	}
+	_, th := search(reads[best], 0.05)
+	return mixes[best], th
 }
 
 // maxCalibrate is the most in-scope readings the threshold search reads:

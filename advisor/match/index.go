@@ -64,10 +64,12 @@ type vocab struct {
 	fuzzy  map[string]string
 }
 
-// text is one analysed text: its words (typos corrected for a question)
-// and its terms.
+// text is one analysed text: its words (typos corrected for a question),
+// its terms, and for a document's text the classifier's features of it,
+// extracted once for all the trainings of cross-validation.
 type text struct {
 	ws, ts []string
+	fs     []feature
 }
 
 // docText is one document analysed, field by field.
@@ -94,13 +96,18 @@ func newVocab() *vocab {
 // learnDocs analyses docs, learning their words.
 func (v *vocab) learnDocs(docs []Doc) []docText {
 	out := make([]docText, len(docs))
+	sample := func(s string) text {
+		x := v.analyse(s, false)
+		x.fs = extract(x.ws, x.ts)
+		return x
+	}
 	for d, doc := range docs {
-		out[d].title = v.analyse(doc.Title, false)
+		out[d].title = sample(doc.Title)
 		for _, p := range doc.Phrasings {
-			out[d].phrasings = append(out[d].phrasings, v.analyse(p, false))
+			out[d].phrasings = append(out[d].phrasings, sample(p))
 		}
 		for _, k := range doc.Keywords {
-			out[d].keywords = append(out[d].keywords, v.analyse(k, false))
+			out[d].keywords = append(out[d].keywords, sample(k))
 		}
 		out[d].body = v.analyse(doc.Body, false)
 	}
@@ -224,12 +231,13 @@ func (v *vocab) analyse(s string, query bool) text {
 			ws[i] = v.correct(w)
 		}
 	}
-	return text{ws, analyze(ws, func(w string) string {
+	ts := analyze(ws, func(w string) string {
 		if t, ok := v.termOf[w]; ok {
 			return t
 		}
 		return term(w)
-	})}
+	})
+	return text{ws: ws, ts: ts}
 }
 
 // learn adds a word of the knowledge base to the vocabulary.

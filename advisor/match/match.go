@@ -93,7 +93,9 @@ func New(docs []Doc) *Engine {
 		// With no out-of-scope documents, generic questions no knowledge
 		// base answers stand in for the questions to abstain on.
 		for _, q := range background {
-			bg = append(bg, e.voc.analyse(q, true))
+			x := e.voc.analyse(q, true)
+			x.fs = extract(x.ws, x.ts)
+			bg = append(bg, x)
 		}
 	}
 	var final *linear
