@@ -125,7 +125,7 @@ type oofRow struct {
 // crossValidate reads every phrasing with a model that has not seen it;
 // final, the training of the engine's own classifier, runs beside the
 // folds.
-func crossValidate(docs []docText, bg []text, final func()) []oofRow {
+func crossValidate(docs []docText, oos []bool, bg []text, final func()) []oofRow {
 	k := folds
 	out := make([][]oofRow, k)
 	var wg sync.WaitGroup
@@ -141,7 +141,7 @@ func crossValidate(docs []docText, bg []text, final func()) []oofRow {
 	}
 	run(final)
 	for f := range k {
-		run(func() { out[f] = readFold(docs, k, f, bg) })
+		run(func() { out[f] = readFold(docs, oos, k, f, bg) })
 	}
 	wg.Wait()
 	var rows []oofRow
@@ -153,7 +153,7 @@ func crossValidate(docs []docText, bg []text, final func()) []oofRow {
 
 // readFold trains on every phrasing but fold f's and reads those, and
 // the background questions of fold f.
-func readFold(docs []docText, k, f int, bg []text) []oofRow {
+func readFold(docs []docText, oos []bool, k, f int, bg []text) []oofRow {
 	train := make([]docText, len(docs))
 	var rows []oofRow
 	var test []text
@@ -179,13 +179,29 @@ func readFold(docs []docText, k, f int, bg []text) []oofRow {
 	for i, x := range test {
 		lp := make([]float64, len(docs))
 		clf.logProbs(x.fs, lp)
+		if labels[i] < 0 && covered(lp, oos) {
+			// This knowledge base is about it after all (a bot for
+			// travellers answers the weather).
+			continue
+		}
 		rows = append(rows, oofRow{labels[i], lp, ix.evidence(x.ts)})
 	}
 	return rows
 }
 
-// background are questions for no knowledge base in particular: the
-// stand-ins for out-of-scope questions when a knowledge base has none.
+// covered says whether the classifier gives one in-scope document at
+// least half the probability.
+func covered(lp []float64, oos []bool) bool {
+	for d, v := range lp {
+		if !oos[d] && v >= math.Log(0.5) {
+			return true
+		}
+	}
+	return false
+}
+
+// background are questions for no knowledge base in particular: everyday
+// matters a bot of any subject is asked about.
 var background = []string{
 	"tell me a joke", "what is the weather like today", "who won the game last night",
 	"how do i cook rice", "write me a poem", "what is the capital of france",
@@ -193,7 +209,12 @@ var background = []string{
 	"what is the meaning of life", "translate hello into spanish", "how tall is mount everest",
 	"can you help me with my math homework", "what should i eat for dinner",
 	"my phone battery drains fast", "best laptop for programming", "how do i lose weight",
-	"is it going to rain tomorrow", "play some music",
+	"is it going to rain tomorrow", "play some music", "how do i change a flat tire",
+	"what is a good gift for my mother", "how much is bitcoin worth", "how do i learn to swim",
+	"what are the symptoms of the flu", "can you book me a flight to london",
+	"how do i get rid of ants in my kitchen", "who is the president of brazil",
+	"what is the best workout for back pain", "how do i file my taxes",
+	"what does my dream about falling mean", "how do i clean a cast iron pan",
 }
 
 // calibrate chooses the mixing and the thresholds that do best on the
@@ -321,7 +342,9 @@ func read(r oofRow, m mixing, oos []bool) reading {
 }
 
 // search returns the best thresholds for readings, on a grid of the
-// given step, and their utility.
+// given step, and their utility. The choices of a clarification must
+// together be at least as likely as an answer needs to be alone: asking
+// which of two weak guesses was meant is no better than guessing.
 func search(reads []reading, step float64) (float64, thresholds) {
 	var nIn, nOut float64
 	for _, r := range reads {
@@ -334,7 +357,7 @@ func search(reads []reading, step float64) (float64, thresholds) {
 	best, bestTh := math.Inf(-1), thresholds{}
 	for a := step; a < 1; a += step {
 		for _, c := range []float64{0.3, 0.5, 0.7} {
-			for cl := 2 * step; cl < a+0.5 && cl < 1; cl += 2 * step {
+			for cl := a; cl < 1; cl += step {
 				th := thresholds{answer: a, close: c, clarify: cl}
 				var ok, clar, abst float64
 				for _, r := range reads {

@@ -88,18 +88,18 @@ func New(docs []Doc) *Engine {
 		e.oos[d] = doc.OutOfScope
 	}
 	texts := e.voc.learnDocs(docs)
+	// Generic questions no knowledge base is about join the out-of-scope
+	// phrasings as questions to abstain on: they are unlike anything the
+	// documents say, which out-of-scope categories, learned as classes,
+	// are not.
 	var bg []text
-	if !slices.Contains(e.oos, true) {
-		// With no out-of-scope documents, generic questions no knowledge
-		// base answers stand in for the questions to abstain on.
-		for _, q := range background {
-			x := e.voc.analyse(q, true)
-			x.fs = extract(x.ws, x.ts)
-			bg = append(bg, x)
-		}
+	for _, q := range background {
+		x := e.voc.analyse(q, true)
+		x.fs = extract(x.ws, x.ts)
+		bg = append(bg, x)
 	}
 	var final *linear
-	rows := crossValidate(texts, bg, func() { final = fit(samples(texts, -1, 0), len(docs)) })
+	rows := crossValidate(texts, e.oos, bg, func() { final = fit(samples(texts, -1, 0), len(docs)) })
 	e.ix = newIndex(texts)
 	e.clf = final
 	e.mix, e.th = calibrate(rows, e.oos)
