@@ -7,10 +7,11 @@ import (
 	"github.com/uscebot/uscebot/advisor/match"
 )
 
-// Suggestions on an abstention: the closest topics whose probability is at
-// least suggestFloor, at most maxSuggest of them.
+// Suggestions on an abstention: the closest topics whose calibrated
+// probability is at least suggestFloor (several times what a topic gets
+// from a question about nothing), at most maxSuggest of them.
 const (
-	suggestFloor = 0.05
+	suggestFloor = 0.15
 	maxSuggest   = 3
 )
 

@@ -58,7 +58,8 @@ type Result struct {
 	// exactly the 2 or 3 choices when the verdict is Clarify.
 	Ranked []Scored
 	// OOS is the out-of-scope document that best explains an abstention,
-	// or -1 when none outranks the topics.
+	// or -1 when none outranks the topics with the confidence an answer
+	// needs.
 	OOS int
 	// Strength is the calibrated confidence of Ranked[0], 0..1.
 	Strength float64
@@ -163,7 +164,9 @@ func (e *Engine) decide(p []float64) Result {
 	default:
 		r.Ranked = r.Ranked[:min(maxRanked, len(r.Ranked))]
 	}
-	if r.Verdict != Abstain || r.OOS >= 0 && p[r.OOS] <= top[0] {
+	// A category is named only when it is as sure as an answer would
+	// have to be: gibberish belongs to none.
+	if r.Verdict != Abstain || r.OOS >= 0 && (p[r.OOS] <= top[0] || p[r.OOS] < e.th.answer) {
 		r.OOS = -1
 	}
 	return r
