@@ -306,23 +306,3 @@ func (ix *index) score(q []string) (topic, phrasing []float64) {
 	}
 	return topic, phrasing
 }
-
-// strength is a document's BM25F score for q as a share of the most any
-// document could score for q: every term at saturation. Words the
-// knowledge base has never seen count in the denominator as its rarest
-// word, so an off-topic half of a question weakens the match whatever its
-// other half says.
-func (ix *index) strength(q []string, score float64) float64 {
-	var most float64
-	for _, term := range q {
-		w, ok := ix.idf[term]
-		if !ok {
-			w = ix.maxIDF
-		}
-		most += w * (bm25K1 + 1)
-	}
-	if most == 0 {
-		return 0
-	}
-	return score / most
-}

@@ -186,7 +186,7 @@ func unique(ts []string) []string {
 
 // Terms returns the distinct analysed terms of text without any documents
 // (no typo correction): how two messages compare, for grouping.
-func Terms(text string) []string { return unique(analyze(words(text), term)) }
+func Terms(text string) []string { return unique(terms(text)) }
 
 // Describe says what the engine learned, for tests and tools.
 func (e *Engine) Describe() string {
