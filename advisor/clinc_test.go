@@ -60,7 +60,7 @@ func loadCLINC(tb testing.TB) clinc {
 	for _, intent := range order {
 		title := strings.ReplaceAll(intent, "_", " ")
 		writeKnowledge(tb, c.dir, intent, fmt.Sprintf("id = %q\ntitle = %q\nphrasings = %s\n\n[[sources]]\ntitle = %q\npublisher = %q\n",
-			id(intent), title, tomlList(phrasings[intent]), "CLINC150", "Larson et al. 2019"), "The intent "+title+".")
+			id(intent), title, tomlList(phrasings[intent]), "CLINC150", "Larson et al. 2019"), title)
 	}
 	var oos []string
 	for _, row := range split["oos_train"] {
@@ -108,6 +108,7 @@ func TestCLINC(t *testing.T) {
 	if got := len(kb.Topics()); got != 150 {
 		t.Fatalf("%d topics, want 150 intents", got)
 	}
+	t.Logf("learned: %s", kb.engine.Describe())
 	for _, s := range []string{"val", "test"} {
 		r, err := kb.Evaluate(c.questions[s])
 		if err != nil {

@@ -87,6 +87,30 @@ func TestKnowledgeDirAddsAndOverrides(t *testing.T) {
 	}
 }
 
+func TestKnowledgeDirOutOfScope(t *testing.T) {
+	dir := t.TempDir()
+	writeTopic(t, dir, "pets.md", `+++
+id = "pets"
+kind = "out-of-scope"
+title = "Pets and their care"
+phrasings = ["what should i feed my puppy", "my cat keeps scratching the sofa", "how often do i walk a dog",
+  "is my hamster sick", "best food for a kitten", "how do i train my dog to sit"]
+keywords = ["dog", "puppy", "cat", "kitten", "hamster", "pet", "vet"]
++++
+`)
+	kb, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kb.Topic("pets") != nil || len(kb.Topics()) != len(topicIDs) {
+		t.Errorf("the out-of-scope category is listed as a topic")
+	}
+	a := kb.Ask("what should I feed my new puppy?")
+	if a.Topic != nil || a.OutOfScope != "Pets and their care" {
+		t.Errorf("Ask(puppy) = topic %v, out of scope %q; want the pets category", a.Topic, a.OutOfScope)
+	}
+}
+
 func TestKnowledgeDirErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -104,6 +128,8 @@ func TestKnowledgeDirErrors(t *testing.T) {
 		{"unknown related", map[string]string{"a.md": strings.Replace(validTopic, `["observership-counts"]`, `["no-such-topic"]`, 1)}, []string{"a.md", "related", "no-such-topic"}},
 		{"duplicate id", map[string]string{"a.md": validTopic, "b.md": validTopic}, []string{"b.md", "already used by", "a.md"}},
 		{"empty folder", map[string]string{}, []string{"no *.md"}},
+		{"bad kind", map[string]string{"a.md": strings.Replace(validTopic, "keywords", "kind = \"faq\"\nkeywords", 1)}, []string{"a.md", "field kind"}},
+		{"category without phrasings", map[string]string{"a.md": "+++\nid = \"pets\"\nkind = \"out-of-scope\"\ntitle = \"Pets\"\n+++\n"}, []string{"a.md", "phrasings"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

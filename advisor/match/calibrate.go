@@ -298,7 +298,7 @@ const maxClarifyShare = 0.1
 // oosWeight is how much abstaining on out-of-scope questions weighs
 // against answering in-scope ones: an unanswered in-scope question costs
 // more than a stray answer (chosen on CLINC150's validation split).
-const oosWeight = 0.2
+const oosWeight = 0.1
 
 // clarifyCost is what a clarification costs against an answer.
 const clarifyCost = 0.25
