@@ -83,3 +83,26 @@ func BenchmarkLongWord(b *testing.B) {
 		})
 	}
 }
+
+// TestMatchConcurrent reads questions from several goroutines at once:
+// the engine is read-only after New (run with -race).
+func TestMatchConcurrent(t *testing.T) {
+	e := New(testDocs)
+	want := e.Match("does telemedicine count as experience?")
+	done := make(chan Result)
+	for range 4 {
+		go func() {
+			var r Result
+			for range 50 {
+				r = e.Match("does telemedicine count as experience?")
+				e.Match("how do i bake a cake")
+			}
+			done <- r
+		}()
+	}
+	for range 4 {
+		if r := <-done; r.Verdict != want.Verdict || r.Ranked[0] != want.Ranked[0] {
+			t.Errorf("concurrent Match = %+v, want %+v", r, want)
+		}
+	}
+}
