@@ -169,12 +169,19 @@ func logSoftmax(p []float64) {
 	}
 }
 
-// expAbove is math.Exp for x <= 0, but 0 below -15, where the result
-// no longer moves a sum of probabilities and most classes sit once
-// training is under way.
+// expAbove is e^x for x <= 0, to about 1e-7 relative, and 0 below -15,
+// where the result no longer moves a sum of probabilities and most
+// classes sit once training is under way. It is several times cheaper
+// than math.Exp, which was a fifth of the cost of training.
 func expAbove(x float64) float64 {
 	if x < -15 {
 		return 0
 	}
-	return math.Exp(x)
+	// e^x = 2^n * 2^f with n an integer and |f| <= 1/2; 2^f by its
+	// Taylor series, whose 7th term is below 2e-7.
+	y := x * math.Log2E
+	n := math.Round(y)
+	f := (y - n) * math.Ln2
+	p := 1 + f*(1+f*(1.0/2+f*(1.0/6+f*(1.0/24+f*(1.0/120+f*(1.0/720))))))
+	return p * math.Float64frombits(uint64(int64(n)+1023)<<52)
 }
