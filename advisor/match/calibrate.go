@@ -88,7 +88,8 @@ func (ix *index) evidence(ts []string) []float64 {
 }
 
 // samples returns the classifier's training texts: the titles,
-// phrasings and keywords of docs, but the phrasings of fold f of k.
+// phrasings and keywords of docs, but the phrasings of fold f of k (all
+// of them when k is 0).
 func samples(docs []docText, k, f int) []sample {
 	var out []sample
 	add := func(x text, d int) {

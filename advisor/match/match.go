@@ -1,9 +1,10 @@
 // Package match owns question matching: text analysis (normalisation, the
 // domain lexicon, stemming, typo correction), a BM25F index over the
 // documents, a linear classifier learned from them, and the decision to
-// answer, ask which topic was meant, or abstain. Everything it weighs is
-// learned from the documents at load (see New), so a topic an admin adds
-// is found as reliably as a built-in one.
+// answer, ask which topic was meant, or abstain. The classifier, how it
+// is mixed with BM25F and the thresholds of the decision are learned from
+// the documents at load (see New), so a topic an admin adds is found as
+// reliably as a built-in one.
 package match
 
 import (
@@ -100,7 +101,7 @@ func New(docs []Doc) *Engine {
 		bg = append(bg, x)
 	}
 	var final *linear
-	rows := crossValidate(texts, e.oos, bg, func() { final = fit(samples(texts, -1, 0), len(docs)) })
+	rows := crossValidate(texts, e.oos, bg, func() { final = fit(samples(texts, 0, 0), len(docs)) })
 	e.ix = newIndex(texts)
 	e.clf = final
 	e.mix, e.th = calibrate(rows, e.oos)
