@@ -220,10 +220,10 @@ var background = []string{
 
 // calibrate chooses the mixing and the thresholds that do best on the
 // out-of-fold readings: the share of in-scope questions answered right
-// or clarified with the right topic among the choices, plus the share of
-// out-of-scope questions abstained on, less a quarter of the share
-// clarified (a question back is worth less than an answer), with at most
-// one question in maxClarifyShare clarified.
+// or clarified with the right topic among the choices, plus oosWeight
+// times the share of out-of-scope questions abstained on, less
+// clarifyCost times the share clarified (a question back is worth less
+// than an answer), with at most maxClarifyShare of them clarified.
 func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 	rows = thin(rows, oos)
 	// Each mixing is judged on a coarse grid of thresholds, in parallel;
@@ -248,7 +248,11 @@ func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 			for j, r := range rows {
 				reads[i][j] = read(r, m, oos)
 			}
-			utility[i], _ = search(reads[i], 0.1)
+			utility[i] = math.Inf(-1)
+			for _, c := range closeness {
+				u, _ := search(reads[i], 0.1, c)
+				utility[i] = max(utility[i], u)
+			}
 		}()
 	}
 	wg.Wait()
@@ -258,8 +262,32 @@ func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 			best = i
 		}
 	}
-	_, th := search(reads[best], 0.05)
-	return mixes[best], th
+	return mixes[best], fineSearch(reads[best])
+}
+
+// closeness are the values tried for thresholds.close.
+var closeness = []float64{0.3, 0.5, 0.7}
+
+// fineSearch is search on a fine grid, one goroutine per closeness.
+func fineSearch(reads []reading) thresholds {
+	utility := make([]float64, len(closeness))
+	th := make([]thresholds, len(closeness))
+	var wg sync.WaitGroup
+	for i, c := range closeness {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			utility[i], th[i] = search(reads, 0.05, c)
+		}()
+	}
+	wg.Wait()
+	best := 0
+	for i, u := range utility {
+		if u > utility[best] {
+			best = i
+		}
+	}
+	return th[best]
 }
 
 // maxCalibrate is the most in-scope readings the threshold search reads:
@@ -343,10 +371,10 @@ func read(r oofRow, m mixing, oos []bool) reading {
 }
 
 // search returns the best thresholds for readings, on a grid of the
-// given step, and their utility. The choices of a clarification must
+// given step at closeness c, and their utility. The choices of a clarification must
 // together be at least as likely as an answer needs to be alone: asking
 // which of two weak guesses was meant is no better than guessing.
-func search(reads []reading, step float64) (float64, thresholds) {
+func search(reads []reading, step, c float64) (float64, thresholds) {
 	var nIn, nOut float64
 	for _, r := range reads {
 		if r.inScope {
@@ -357,39 +385,37 @@ func search(reads []reading, step float64) (float64, thresholds) {
 	}
 	best, bestTh := math.Inf(-1), thresholds{}
 	for a := step; a < 1; a += step {
-		for _, c := range []float64{0.3, 0.5, 0.7} {
-			for cl := a; cl < 1; cl += step {
-				th := thresholds{answer: a, close: c, clarify: cl}
-				var ok, clar, abst float64
-				for _, r := range reads {
-					v, n := th.verdict(r.top, r.oos)
-					switch {
-					case !r.inScope:
-						if v == Abstain {
-							abst++
-						}
-					case v == Answer && r.rank == 0:
+		for cl := a; cl < 1; cl += step {
+			th := thresholds{answer: a, close: c, clarify: cl}
+			var ok, clar, abst float64
+			for _, r := range reads {
+				v, n := th.verdict(r.top, r.oos)
+				switch {
+				case !r.inScope:
+					if v == Abstain {
+						abst++
+					}
+				case v == Answer && r.rank == 0:
+					ok++
+				case v == Clarify:
+					clar++
+					if r.rank < n {
 						ok++
-					case v == Clarify:
-						clar++
-						if r.rank < n {
-							ok++
-						}
 					}
 				}
-				if nIn > 0 && clar/nIn > maxClarifyShare {
-					continue
-				}
-				u := 0.0
-				if nIn > 0 {
-					u += (ok - clarifyCost*clar) / nIn
-				}
-				if nOut > 0 {
-					u += oosWeight * abst / nOut
-				}
-				if u > best {
-					best, bestTh = u, th
-				}
+			}
+			if nIn > 0 && clar/nIn > maxClarifyShare {
+				continue
+			}
+			u := 0.0
+			if nIn > 0 {
+				u += (ok - clarifyCost*clar) / nIn
+			}
+			if nOut > 0 {
+				u += oosWeight * abst / nOut
+			}
+			if u > best {
+				best, bestTh = u, th
 			}
 		}
 	}

@@ -100,10 +100,10 @@ func New(docs []Doc) *Engine {
 		x.fs = extract(x.ws, x.ts)
 		bg = append(bg, x)
 	}
-	var final *linear
-	rows := crossValidate(texts, e.oos, bg, func() { final = fit(samples(texts, 0, 0), len(docs)) })
-	e.ix = newIndex(texts)
-	e.clf = final
+	rows := crossValidate(texts, e.oos, bg, func() {
+		e.clf = fit(samples(texts, 0, 0), len(docs))
+		e.ix = newIndex(texts)
+	})
 	e.mix, e.th = calibrate(rows, e.oos)
 	return e
 }
