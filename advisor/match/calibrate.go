@@ -226,8 +226,8 @@ var background = []string{
 // than an answer), with at most maxClarifyShare of them clarified.
 func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 	rows = thin(rows, oos)
-	// Each mixing is judged on a coarse grid of thresholds, in parallel;
-	// the best is then searched on a fine one.
+	// Each mixing is judged on a coarse grid of thresholds at the first
+	// closeness, in parallel; the best is then searched on a fine grid.
 	var mixes []mixing
 	for _, temp := range []float64{0.5, 1} {
 		for _, bm := range []float64{0, 2, 4, 8} {
@@ -248,11 +248,7 @@ func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 			for j, r := range rows {
 				reads[i][j] = read(r, m, oos)
 			}
-			utility[i] = math.Inf(-1)
-			for _, c := range closeness {
-				u, _ := search(reads[i], 0.1, c)
-				utility[i] = max(utility[i], u)
-			}
+			utility[i], _ = search(reads[i], 0.1, closeness[0])
 		}()
 	}
 	wg.Wait()

@@ -80,8 +80,13 @@ type docText struct {
 	body      text
 }
 
-func newVocab() *vocab {
-	v := &vocab{termOf: make(map[string]string), fuzzy: make(map[string]string)}
+// newVocab returns the vocabulary of the lexicon, sized for documents of
+// about size bytes: a vocabulary grows with about the square root of a
+// text's length (Heaps' law), and growing the maps was a third of the
+// cost of learning it.
+func newVocab(size int) *vocab {
+	words := 30 * int(math.Sqrt(float64(size)))
+	v := &vocab{termOf: make(map[string]string, words), fuzzy: make(map[string]string, 6*words)}
 	for w := range synonyms {
 		v.learn(w)
 	}
@@ -132,7 +137,7 @@ func newIndex(docs []docText) *index {
 	tf := make([][numFields]counts, len(docs))
 	length := make([][numFields]float64, len(docs))
 	var avgLen [numFields]float64
-	var phrasings []counts
+	var phrasings [][]termCount
 	var phrasingLen []float64
 	df := make(map[string]int)
 	for d, t := range docs {
@@ -158,11 +163,7 @@ func newIndex(docs []docText) *index {
 			avgLen[f] += length[d][f] / float64(len(docs))
 		}
 		for _, p := range append([]text{t.title}, t.phrasings...) {
-			c := make(counts)
-			for _, term := range p.ts {
-				c[term]++
-			}
-			phrasings = append(phrasings, c)
+			phrasings = append(phrasings, countTerms(p.ts))
 			phrasingLen = append(phrasingLen, float64(len(p.ts)))
 			ix.phrasingTopic = append(ix.phrasingTopic, d)
 		}
@@ -189,19 +190,42 @@ func newIndex(docs []docText) *index {
 	qdf := make(map[string]int)
 	var avgPhrasing float64
 	for i, c := range phrasings {
-		for term := range c {
-			qdf[term]++
+		for _, tc := range c {
+			qdf[tc.term]++
 		}
 		avgPhrasing += phrasingLen[i] / float64(len(phrasings))
 	}
 	for i, c := range phrasings {
 		norm := 1 - bm25B + bm25B*phrasingLen[i]/avgPhrasing
-		for term, n := range c {
-			s := idf(len(phrasings), qdf[term]) * n * (bm25K1 + 1) / (n + bm25K1*norm)
-			ix.qPostings[term] = append(ix.qPostings[term], posting{i, s})
+		for _, tc := range c {
+			s := idf(len(phrasings), qdf[tc.term]) * tc.n * (bm25K1 + 1) / (tc.n + bm25K1*norm)
+			ix.qPostings[tc.term] = append(ix.qPostings[tc.term], posting{i, s})
 		}
 	}
 	return ix
+}
+
+// termCount is how often a term occurs in a phrasing.
+type termCount struct {
+	term string
+	n    float64
+}
+
+// countTerms counts the terms of a phrasing: a few words, for which a
+// slice is cheaper than a map.
+func countTerms(ts []string) []termCount {
+	var out []termCount
+next:
+	for _, t := range ts {
+		for i := range out {
+			if out[i].term == t {
+				out[i].n++
+				continue next
+			}
+		}
+		out = append(out, termCount{t, 1})
+	}
+	return out
 }
 
 // dfTerms returns the set of terms of one document's fields.

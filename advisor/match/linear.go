@@ -31,6 +31,9 @@ const (
 	trainDecay  = 0.3
 	// trainL2 shrinks the weights of the features of each sample seen.
 	trainL2 = 1e-5
+	// learnedP is the probability of its own class from which a sample
+	// sits out the next pass.
+	learnedP = 0.95
 	// minGradient skips the updates of classes the sample barely moves.
 	minGradient = 2e-3
 	trainSeed   = 20261203
@@ -59,13 +62,21 @@ func fit(samples []sample, classes int) *linear {
 	rng := rand.New(rand.NewPCG(trainSeed, uint64(len(samples))))
 	p := make([]float64, classes)
 	var active []int
+	learned := make([]bool, len(samples))
 	for epoch := range trainEpochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		rate := float32(trainRate / (1 + trainDecay*float64(epoch)))
 		for _, i := range order {
+			if learned[i] {
+				// Learned in the last pass: its gradient would barely
+				// move anything, and scoring it is most of a pass's cost.
+				learned[i] = false
+				continue
+			}
 			s, cols := samples[i], rows[i]
 			m.scoreRows(cols, s.fs, p)
 			softmax(p)
+			learned[i] = p[s.class] >= learnedP
 			p[s.class]--
 			// Most classes get a negligible gradient once training is
 			// under way: updating only the others is most of the speed.

@@ -85,7 +85,17 @@ type Engine struct {
 // and when to answer, clarify or abstain by cross-validation over the
 // phrasings. The same documents always give the same engine.
 func New(docs []Doc) *Engine {
-	e := &Engine{oos: make([]bool, len(docs)), voc: newVocab()}
+	size := 0
+	for _, doc := range docs {
+		size += len(doc.Title) + len(doc.Body)
+		for _, p := range doc.Phrasings {
+			size += len(p)
+		}
+		for _, k := range doc.Keywords {
+			size += len(k)
+		}
+	}
+	e := &Engine{oos: make([]bool, len(docs)), voc: newVocab(size)}
 	for d, doc := range docs {
 		e.oos[d] = doc.OutOfScope
 	}

@@ -22,8 +22,10 @@ func words(text string) []string {
 	if len(text) > maxQueryBytes {
 		text = text[:maxQueryBytes]
 	}
-	text = strings.ToValidUTF8(text, " ")
-	text = norm.NFKD.String(text)
+	if !isASCII(text) {
+		text = strings.ToValidUTF8(text, " ")
+		text = norm.NFKD.String(text)
+	}
 	var out []string
 	var b strings.Builder
 	flush := func() {
@@ -38,27 +40,50 @@ func words(text string) []string {
 		}
 	}
 	for i, r := range text {
+		if r < utf8.RuneSelf {
+			// ASCII, most of any text: no table lookups.
+			switch c := byte(r); {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				b.WriteByte(c)
+			case 'A' <= c && c <= 'Z':
+				b.WriteByte(c + 'a' - 'A')
+			case c == '\'':
+				// "don't", "LoR's": keep the word whole ("dont", "lors").
+			case c == '$':
+				flush()
+				if i+1 < len(text) && '0' <= text[i+1] && text[i+1] <= '9' {
+					out = append(out, "$")
+				}
+			default:
+				flush()
+			}
+			continue
+		}
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			// A combining mark left by NFKD: part of the letter before it.
 		case unicode.Is(unicode.Cf, r):
 			// A soft hyphen or a zero-width character: invisible, and
 			// pasted text puts them inside words ("tele\u00adhealth").
-		case r == '\'' || r == '’':
-			// "don't", "LoR's": keep the word whole ("dont", "lors").
+		case r == '’':
+			// A typographic apostrophe, likewise.
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteRune(unicode.ToLower(r))
-		case r == '$':
-			flush()
-			if next, _ := utf8.DecodeRuneInString(text[i+1:]); unicode.IsDigit(next) {
-				out = append(out, "$")
-			}
 		default:
 			flush()
 		}
 	}
 	flush()
 	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // splitNumber separates a number from the unit glued to it ("4wks", "3k",
