@@ -195,8 +195,6 @@ func (t *Topic) validate() error {
 	switch {
 	case t.Kind != "" && t.Kind != kindOutOfScope:
 		return fmt.Errorf("field kind: %q is not \"out-of-scope\" (leave it out for a topic)", t.Kind)
-	case t.Kind == kindOutOfScope && t.ID != "" && strings.TrimSpace(t.Title) != "" && len(t.Phrasings) > 0:
-		return nil
 	case t.ID == "":
 		return errors.New("field id: required")
 	case !idPattern.MatchString(t.ID):
@@ -205,6 +203,8 @@ func (t *Topic) validate() error {
 		return errors.New("field title: required")
 	case len(t.Phrasings) == 0:
 		return errors.New("field phrasings: at least one is required")
+	case t.Kind == kindOutOfScope:
+		// A category is never answered: it needs no sources and no body.
 	case len(t.Sources) == 0:
 		return errors.New("field sources: at least one is required")
 	case t.Body == "":
