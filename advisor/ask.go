@@ -2,38 +2,33 @@ package advisor
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/uscebot/uscebot/advisor/match"
 )
 
-// A question is answered when a topic, not an out-of-scope category, ranks
-// first, its match strength is at least minStrength and its score at least
-// minScore. Calibrated on ../shared/eval/questions.tsv (eval_test.go prints
-// the figures): from 0.10 to 0.22 in-scope accuracy falls from 92.6% to
-// 91.2% while abstention on out-of-scope questions rises from 85% to
-// 97.5%; 0.15 is the highest value that keeps in-scope accuracy at its
-// best. minScore changes nothing there and stops one-word matches ("tell
-// me something interesting") on the repo's own questions.
+// Suggestions on an abstention: the closest topics whose calibrated
+// probability is at least suggestFloor (several times what a topic gets
+// from a question about nothing), at most maxSuggest of them.
 const (
-	minStrength = 0.15
-	minScore    = 3.2
-	// suggestFloor is the least score for a "did you mean" suggestion.
-	suggestFloor = 2.5
+	suggestFloor = 0.15
 	maxSuggest   = 3
 )
 
 // Answer is the advisor's reply to a question.
 type Answer struct {
 	// Topic is the answering topic; nil when the question is outside the
-	// knowledge base or is a greeting.
+	// knowledge base, is a greeting, or the advisor asks which topic was
+	// meant.
 	Topic *Topic
-	// Score is the best topic's match strength, 0..1 (0 for a greeting).
+	// Score is the best topic's calibrated match strength, 0..1 (0 for a
+	// greeting).
 	Score float64
-	// Suggestions are the closest topics when Topic is nil.
-	Suggestions []*Topic
-	// Clarify are two or three close topics to choose between, when the
-	// question could mean any of them (Topic is nil).
+	// Clarify holds the 2 or 3 topics the question could mean when the
+	// advisor asks which one was meant (Topic is nil then).
 	Clarify []*Topic
+	// Suggestions are the closest topics when the advisor abstains.
+	Suggestions []*Topic
 	// OutOfScope is the title of the out-of-scope category the question
 	// belongs to, when one fits an abstention.
 	OutOfScope string
@@ -52,45 +47,38 @@ var helpWords = setOf("help", "bot", "question", "ask", "command", "menu", "topi
 	// whom a greeting addresses
 	"doctor", "doc", "dr", "sir", "madam", "maam", "friend", "folk", "team", "peopl", "all")
 
-// Ask finds the topic that answers question, or says what it can help with.
+// Ask finds the topic that answers question, asks which of two or three
+// close topics was meant, or says what it can help with.
 func (kb *KB) Ask(question string) Answer {
-	q := unique(kb.index.terms(question, true))
-	if isGreeting(q) {
+	if isGreeting(kb.engine.Terms(question)) {
 		return Answer{Text: kb.helpText(), Greeting: true}
 	}
-	ranked := kb.rank(q)
-	best := ranked[0]
-	if t := kb.index.topics[best.topic]; !t.outOfScope && best.strength >= minStrength && best.score >= minScore {
-		return Answer{Topic: t, Score: best.strength, Text: t.Body}
-	}
-	a := Answer{Score: best.strength}
-	for _, r := range ranked {
-		if r.score < suggestFloor || len(a.Suggestions) == maxSuggest {
-			break
+	r := kb.engine.Match(question)
+	a := Answer{Score: r.Strength}
+	switch r.Verdict {
+	case match.Answer:
+		a.Topic = kb.docs[r.Ranked[0].Doc]
+		a.Text = a.Topic.Body
+		return a
+	case match.Clarify:
+		for _, s := range r.Ranked {
+			a.Clarify = append(a.Clarify, kb.docs[s.Doc])
 		}
-		if t := kb.index.topics[r.topic]; !t.outOfScope {
-			a.Suggestions = append(a.Suggestions, t)
+		a.Text = clarifyText(a.Clarify)
+		return a
+	}
+	if r.OOS >= 0 {
+		a.OutOfScope = kb.docs[r.OOS].Title
+	} else {
+		for _, s := range r.Ranked {
+			if s.Score < suggestFloor || len(a.Suggestions) == maxSuggest {
+				break
+			}
+			a.Suggestions = append(a.Suggestions, kb.docs[s.Doc])
 		}
 	}
-	a.Text = kb.abstainText(a.Suggestions)
+	a.Text = kb.abstainText(a.OutOfScope, a.Suggestions)
 	return a
-}
-
-// ranked is one document's place in the ranking of a question.
-type ranked struct {
-	topic    int     // index into kb.index.topics
-	score    float64 // what the ranking sorts on
-	strength float64 // how well the question matches the topic, 0..1
-}
-
-func (kb *KB) rank(q []string) []ranked {
-	topic, phrasing := kb.index.score(q)
-	out := make([]ranked, len(topic))
-	for i := range topic {
-		out[i] = ranked{topic: i, score: topic[i] + phrasingWeight*phrasing[i], strength: kb.index.strength(q, topic[i])}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
-	return out
 }
 
 func isGreeting(q []string) bool {
@@ -102,16 +90,12 @@ func isGreeting(q []string) bool {
 	return true
 }
 
-func unique(ts []string) []string {
-	seen := make(map[string]bool, len(ts))
-	out := ts[:0]
-	for _, t := range ts {
-		if !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
+func setOf(ws ...string) map[string]bool {
+	m := make(map[string]bool, len(ws))
+	for _, w := range ws {
+		m[w] = true
 	}
-	return out
+	return m
 }
 
 // helpText is the reply to a greeting: what the bot can answer.
@@ -123,10 +107,28 @@ func (kb *KB) helpText() string {
 		"\"how many months of USCE do I need?\". /topics lists everything I know."
 }
 
-func (kb *KB) abstainText(suggestions []*Topic) string {
+// clarifyText asks which of the close topics was meant.
+func clarifyText(choices []*Topic) string {
 	var b strings.Builder
-	b.WriteString("That is outside what I know. I can help with US clinical experience for IMGs: " +
-		"what counts, how much and when, finding and vetting rotations, letters, ERAS and interviews.")
+	b.WriteString("Which of these did you mean?")
+	for _, t := range choices {
+		fmt.Fprintf(&b, "\n- %s", t.Title)
+	}
+	b.WriteString("\n\nAsk again with a few more words, or pick one with /ask and its title.")
+	return b.String()
+}
+
+// covered is what the bot answers, in one sentence.
+const covered = "I can help with US clinical experience for IMGs: what counts, how much and when, " +
+	"finding and vetting rotations, letters, ERAS and interviews."
+
+func (kb *KB) abstainText(outOfScope string, suggestions []*Topic) string {
+	var b strings.Builder
+	if outOfScope != "" {
+		fmt.Fprintf(&b, "That is about %s, which I don't cover. %s", lowerFirst(outOfScope), covered)
+	} else {
+		b.WriteString("That is outside what I know. " + covered)
+	}
 	if len(suggestions) > 0 {
 		b.WriteString("\n\nDid you mean:")
 		for _, t := range suggestions {
@@ -134,4 +136,13 @@ func (kb *KB) abstainText(suggestions []*Topic) string {
 		}
 	}
 	return b.String()
+}
+
+// lowerFirst lowers the first letter of a title used inside a sentence,
+// unless the title opens with an acronym ("USMLE and OET ...").
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[1] >= 'A' && s[1] <= 'Z' {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

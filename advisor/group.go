@@ -1,6 +1,10 @@
 package advisor
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/uscebot/uscebot/advisor/match"
+)
 
 // QuestionGroup is a set of questions that ask much the same thing.
 type QuestionGroup struct {
@@ -41,7 +45,7 @@ func GroupQuestions(qs []string) []QuestionGroup {
 	for _, q := range qs {
 		g := byText[q]
 		if g == nil {
-			ts := unique(terms(q))
+			ts := match.Terms(q)
 			clear(shared)
 			for _, t := range ts {
 				for _, i := range byTerm[t] {

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/uscebot/uscebot/advisor/match"
 )
 
 //go:embed knowledge/*.md
@@ -23,8 +25,11 @@ var outOfScopeTOML string
 
 // Topic is one answer of the knowledge base.
 type Topic struct {
-	ID        string   `toml:"id"`
-	Title     string   `toml:"title"`
+	ID    string `toml:"id"`
+	Title string `toml:"title"`
+	// Kind is "out-of-scope" for a category of questions the bot does not
+	// answer (phrasings and keywords only); empty for a topic.
+	Kind      string   `toml:"kind"`
 	Phrasings []string `toml:"phrasings"`
 	Keywords  []string `toml:"keywords"`
 	Related   []string `toml:"related"`
@@ -45,11 +50,12 @@ type Source struct {
 	Publisher string `toml:"publisher"`
 }
 
-// KB is a loaded, validated knowledge base with its search index.
+// KB is a loaded, validated knowledge base with its matching engine.
 type KB struct {
 	topics []*Topic // sorted by id
 	byID   map[string]*Topic
-	index  *index
+	docs   []*Topic // the engine's documents: topics, then out-of-scope categories
+	engine *match.Engine
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -57,10 +63,15 @@ var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // Load reads the built-in topics and then, when dir is not empty, the
 // Markdown files of dir, which add topics or replace built-in ones with the
 // same id. Any invalid file is an error naming the file and the field.
-func Load(dir string) (*KB, error) {
+func Load(dir string) (*KB, error) { return load(dir, true) }
+
+// load is Load, with or without the built-in topics and categories.
+func load(dir string, withBuiltin bool) (*KB, error) {
 	topics := make(map[string]*Topic)
-	if err := loadFS(topics, builtin, "knowledge", "built-in "); err != nil {
-		return nil, err
+	if withBuiltin {
+		if err := loadFS(topics, builtin, "knowledge", "built-in "); err != nil {
+			return nil, err
+		}
 	}
 	if dir != "" {
 		if err := loadFS(topics, os.DirFS(dir), ".", dir+string(os.PathSeparator)); err != nil {
@@ -68,9 +79,16 @@ func Load(dir string) (*KB, error) {
 		}
 	}
 	kb := &KB{byID: topics}
+	var categories []*Topic
 	for _, t := range topics {
+		if t.outOfScope {
+			categories = append(categories, t)
+			delete(topics, t.ID)
+			continue
+		}
 		kb.topics = append(kb.topics, t)
 	}
+	sort.Slice(categories, func(i, j int) bool { return categories[i].ID < categories[j].ID })
 	sort.Slice(kb.topics, func(i, j int) bool { return kb.topics[i].ID < kb.topics[j].ID })
 	for _, t := range kb.topics {
 		for _, r := range t.Related {
@@ -90,12 +108,25 @@ func Load(dir string) (*KB, error) {
 	if _, err := toml.Decode(outOfScopeTOML, &oos); err != nil {
 		return nil, fmt.Errorf("outofscope.toml: %w", err)
 	}
-	docs := append([]*Topic(nil), kb.topics...)
+	if !withBuiltin {
+		oos.Category = nil
+	}
+	docs := append(append([]*Topic(nil), kb.topics...), categories...)
 	for _, c := range oos.Category {
 		docs = append(docs, &Topic{ID: "out-of-scope:" + c.Name, Title: c.Title, Phrasings: c.Phrasings, Keywords: c.Keywords, outOfScope: true})
 	}
-	kb.index = newIndex(docs)
+	kb.index(docs)
 	return kb, nil
+}
+
+// index builds the matching engine over docs, which it learns from.
+func (kb *KB) index(docs []*Topic) {
+	kb.docs = docs
+	mdocs := make([]match.Doc, len(docs))
+	for i, t := range docs {
+		mdocs[i] = match.Doc{ID: t.ID, Title: t.Title, Phrasings: t.Phrasings, Keywords: t.Keywords, Body: t.Body, OutOfScope: t.outOfScope}
+	}
+	kb.engine = match.New(mdocs)
 }
 
 // loadFS reads every *.md file of dir in fsys into topics. Within one
@@ -120,6 +151,7 @@ func loadFS(topics map[string]*Topic, fsys fs.FS, dir, label string) error {
 			return fmt.Errorf("%s: %w", file, err)
 		}
 		t.File = file
+		t.outOfScope = t.Kind == kindOutOfScope
 		if other, dup := seen[t.ID]; dup {
 			return fmt.Errorf("%s: field id: %q is already used by %s", file, t.ID, other)
 		}
@@ -155,8 +187,14 @@ func parseTopic(data []byte) (*Topic, error) {
 	return &t, t.validate()
 }
 
+// kindOutOfScope is the kind of a knowledge file that holds an
+// out-of-scope category.
+const kindOutOfScope = "out-of-scope"
+
 func (t *Topic) validate() error {
 	switch {
+	case t.Kind != "" && t.Kind != kindOutOfScope:
+		return fmt.Errorf("field kind: %q is not \"out-of-scope\" (leave it out for a topic)", t.Kind)
 	case t.ID == "":
 		return errors.New("field id: required")
 	case !idPattern.MatchString(t.ID):
@@ -165,6 +203,8 @@ func (t *Topic) validate() error {
 		return errors.New("field title: required")
 	case len(t.Phrasings) == 0:
 		return errors.New("field phrasings: at least one is required")
+	case t.Kind == kindOutOfScope:
+		// A category is never answered: it needs no sources and no body.
 	case len(t.Sources) == 0:
 		return errors.New("field sources: at least one is required")
 	case t.Body == "":

@@ -87,6 +87,30 @@ func TestKnowledgeDirAddsAndOverrides(t *testing.T) {
 	}
 }
 
+func TestKnowledgeDirOutOfScope(t *testing.T) {
+	dir := t.TempDir()
+	writeTopic(t, dir, "pets.md", `+++
+id = "pets"
+kind = "out-of-scope"
+title = "Pets and their care"
+phrasings = ["what should i feed my puppy", "my cat keeps scratching the sofa", "how often do i walk a dog",
+  "is my hamster sick", "best food for a kitten", "how do i train my dog to sit"]
+keywords = ["dog", "puppy", "cat", "kitten", "hamster", "pet", "vet"]
++++
+`)
+	kb, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kb.Topic("pets") != nil || len(kb.Topics()) != len(topicIDs) {
+		t.Errorf("the out-of-scope category is listed as a topic")
+	}
+	a := kb.Ask("what should I feed my new puppy?")
+	if a.Topic != nil || a.OutOfScope != "Pets and their care" {
+		t.Errorf("Ask(puppy) = topic %v, out of scope %q; want the pets category", a.Topic, a.OutOfScope)
+	}
+}
+
 func TestKnowledgeDirErrors(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -104,6 +128,8 @@ func TestKnowledgeDirErrors(t *testing.T) {
 		{"unknown related", map[string]string{"a.md": strings.Replace(validTopic, `["observership-counts"]`, `["no-such-topic"]`, 1)}, []string{"a.md", "related", "no-such-topic"}},
 		{"duplicate id", map[string]string{"a.md": validTopic, "b.md": validTopic}, []string{"b.md", "already used by", "a.md"}},
 		{"empty folder", map[string]string{}, []string{"no *.md"}},
+		{"bad kind", map[string]string{"a.md": strings.Replace(validTopic, "keywords", "kind = \"faq\"\nkeywords", 1)}, []string{"a.md", "field kind"}},
+		{"category without phrasings", map[string]string{"a.md": "+++\nid = \"pets\"\nkind = \"out-of-scope\"\ntitle = \"Pets\"\n+++\n"}, []string{"a.md", "phrasings"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,6 +177,10 @@ func TestAskGeneralises(t *testing.T) {
 		{"whose rec letter weighs more, an academic or a community attending?", "lor-hierarchy"},
 		{"Étudiant: how do I get US électives as a student?", "electives-students"},
 		{"what's the best tpye of usce", "usce-types-hierarchy"},
+		// Short basic questions, chat shorthand and invisible characters.
+		{"what is usce", "usce-definition"},
+		{"hw mch usce do i nead", "how-much-usce"},
+		{"tele\u00adhealth count?", "telehealth-counts"},
 		{"hi", ""},
 		{"help", ""},
 		{"what is the capital of France", ""},
@@ -167,21 +197,25 @@ func TestAskGeneralises(t *testing.T) {
 	}
 }
 
-func TestTerms(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"US clinical experience", "usce"},
-		{"Letters of Recommendation", "lor"},
-		{"sub-I", "subi"},
-		{"Telemedicine", "tele"},
-		{"$3,500 for 4wks", "money num num week"},
-		{"graduated in 2019", "graduat yearnum"},
-		{"ＵＳＣＥ", "usce"},
-		{"OBSERVERSHIPS", "obs"},
-	}
-	for _, tt := range tests {
-		if got := strings.Join(terms(tt.in), " "); got != tt.want {
-			t.Errorf("terms(%q) = %q, want %q", tt.in, got, tt.want)
+// TestShortQuestions holds the short basic questions of issue 10: each is
+// answered or clarified, never refused.
+func TestShortQuestions(t *testing.T) {
+	kb := mustLoad(t)
+	for _, q := range []string{"what is usce", "usce?", "obs = usce?", "hw mch usce do i nead", "can i apply w/o usce fr"} {
+		if a := kb.Ask(q); a.Topic == nil && len(a.Clarify) == 0 {
+			t.Errorf("Ask(%q) abstained: %q", q, a.Text)
 		}
+	}
+}
+
+func TestAskOutOfScopeNamesCategory(t *testing.T) {
+	kb := mustLoad(t)
+	a := kb.Ask("which qbank is best for step 1, uworld or amboss?")
+	if a.Topic != nil || a.OutOfScope == "" {
+		t.Fatalf("Ask(qbank) = topic %v, out of scope %q; want the exam-prep category", a.Topic, a.OutOfScope)
+	}
+	if !strings.HasPrefix(a.Text, "That is about ") || !strings.Contains(a.Text, "which I don't cover") {
+		t.Errorf("Ask(qbank) text = %q", a.Text)
 	}
 }
 
@@ -221,8 +255,11 @@ func FuzzAsk(f *testing.F) {
 		if a.Text == "" {
 			t.Fatalf("Ask(%q) has no text", q)
 		}
-		if a.Topic != nil && len(a.Suggestions) > 0 {
-			t.Fatalf("Ask(%q) answers and suggests at once", q)
+		if a.Topic != nil && (len(a.Suggestions) > 0 || len(a.Clarify) > 0) {
+			t.Fatalf("Ask(%q) answers and suggests or clarifies at once", q)
+		}
+		if n := len(a.Clarify); n == 1 || n > 3 {
+			t.Fatalf("Ask(%q) offers %d choices", q, n)
 		}
 		if a.Score < 0 || a.Score > 1.0001 {
 			t.Fatalf("Ask(%q) score %v outside 0..1", q, a.Score)

@@ -47,6 +47,7 @@ commands:
   vet [--json] TEXT                                   red flags of an offer
   backup --db FILE OUT                                consistent copy of the database
   unanswered --db FILE [--json] [--clear]             questions the bot could not answer, grouped
+  eval --questions FILE [--config FILE] [--json]      measure the knowledge base on labelled questions
   version                                             version and build info`
 
 func main() {
@@ -71,6 +72,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		"vet":        runVet,
 		"backup":     runBackup,
 		"unanswered": runUnanswered,
+		"eval":       runEval,
 		"version":    runVersion,
 	}
 	cmd, ok := cmds[args[0]]
@@ -182,6 +184,7 @@ type askOutput struct {
 	Score       float64  `json:"score"`
 	Answer      string   `json:"answer"`
 	Suggestions []string `json:"suggestions"`
+	Clarify     []string `json:"clarify"`
 	Sources     []string `json:"sources"`
 }
 
@@ -214,7 +217,7 @@ func runAsk(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer
 		_, err := fmt.Fprintln(stdout, text.String())
 		return err
 	}
-	out := askOutput{Score: a.Score, Answer: rich.Markdown(a.Text).String(), Suggestions: []string{}, Sources: []string{}}
+	out := askOutput{Score: a.Score, Answer: rich.Markdown(a.Text).String(), Suggestions: []string{}, Clarify: []string{}, Sources: []string{}}
 	if a.Topic != nil {
 		out.Topic = &a.Topic.ID
 		for _, s := range a.Topic.Sources {
@@ -224,7 +227,65 @@ func runAsk(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer
 	for _, t := range a.Suggestions {
 		out.Suggestions = append(out.Suggestions, t.ID)
 	}
+	for _, t := range a.Clarify {
+		out.Clarify = append(out.Clarify, t.ID)
+	}
 	return writeJSON(stdout, out)
+}
+
+func runEval(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
+	const synopsis = "uscebot eval --questions FILE [--config FILE] [--json]"
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON")
+	cfgPath := fs.String("config", "", "configuration file")
+	questions := fs.String("questions", "", "labelled questions: a TSV with the header topic<TAB>question")
+	if err := parseFlags(fs, args, synopsis); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (usage: %s)", fs.Arg(0), synopsis)
+	}
+	if *questions == "" {
+		return usagef("--questions is missing (usage: %s)", synopsis)
+	}
+	cfg, err := LoadConfig(*cfgPath)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	f, err := os.Open(*questions)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	defer f.Close()
+	cases, err := advisor.ReadEval(f)
+	if err != nil {
+		return usagef("%s: %v", *questions, err)
+	}
+	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
+	if err != nil {
+		return fmt.Errorf("load knowledge: %w", err)
+	}
+	r, err := kb.Evaluate(cases)
+	if err != nil {
+		return usagef("%s: %v", *questions, err)
+	}
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	var b strings.Builder
+	for _, m := range r.Misses {
+		got := "(abstained)"
+		switch {
+		case len(m.Clarify) > 0:
+			got = "clarify " + strings.Join(m.Clarify, " | ")
+		case m.Got != nil:
+			got = *m.Got
+		}
+		fmt.Fprintf(&b, "miss: want %s, got %s: %s\n", m.Want, got, m.Question)
+	}
+	b.WriteString(r.Summary() + "\n")
+	_, err = io.WriteString(stdout, b.String())
+	return err
 }
 
 func runClassify(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {

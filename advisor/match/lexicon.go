@@ -1,4 +1,4 @@
-package advisor
+package match
 
 import "strings"
 
@@ -50,7 +50,19 @@ var phrases = buildPhrases(map[string][]string{
 	"coldemail": {"cold email", "cold emails", "cold emailing", "cold e mail", "cold mail", "cold mailing"},
 	"scam":      {"rip off", "pay to play"},
 	"count":     {"tick the box", "go under"},
+	"without":   {"w o"},
 })
+
+// chatWords spells out the shorthand and the commonest misspellings of
+// chat ("hw mch usce do i nead", "w/o" is split into "w o" and then read
+// as a phrase): most are too short for typo correction to reach.
+var chatWords = map[string]string{
+	"hw": "how", "mch": "much", "abt": "about", "abit": "about", "u": "you", "r": "are", "ur": "your",
+	"fr": "for", "bc": "because", "b4": "before", "wat": "what", "wht": "what", "whta": "what",
+	"thru": "through", "tho": "though", "cuz": "because", "coz": "because", "nead": "need",
+	"ned": "need", "shud": "should", "cud": "could", "wud": "would", "mnths": "months",
+	"mnth": "month", "exp": "experience", "xp": "experience",
+}
 
 // phraseStarts holds the first word of every phrase, so that most words
 // are passed over without building candidate phrases.
@@ -62,7 +74,7 @@ func buildPhrases(byConcept map[string][]string) map[string][]string {
 		for _, p := range list {
 			ws := strings.Fields(p)
 			if len(ws) < 2 || len(ws) > maxPhraseWords {
-				panic("advisor: a lexicon phrase must have 2 to 5 words: " + p)
+				panic("match: a lexicon phrase must have 2 to 5 words: " + p)
 			}
 			m[p] = []string{concept}
 			phraseStarts[ws[0]] = true

@@ -1,4 +1,4 @@
-package advisor
+package match
 
 import (
 	"math"
@@ -34,11 +34,10 @@ const (
 	numFields
 )
 
-// index holds what matching needs, computed once at load and read-only
-// afterwards, so any number of goroutines may query it. Its documents are
-// the topics followed by the out-of-scope categories.
+// index holds the BM25F postings of a set of analysed documents, computed
+// once and read-only afterwards, so any number of goroutines may query it.
 type index struct {
-	topics []*Topic
+	n int // number of documents
 	// postings[term] lists each document's saturated BM25F contribution
 	// of term: score(q, d) is the sum over q's terms.
 	postings map[string][]posting
@@ -50,14 +49,74 @@ type index struct {
 	// knowledge base has never seen.
 	idf    map[string]float64
 	maxIDF float64
+	// perPhrasing holds *[]float64 of len(phrasingTopic) for score to sum
+	// into: one per question would be most of what answering allocates.
+	perPhrasing sync.Pool
+}
+
+// vocab is the words of the documents: how each is analysed, and the
+// known word a one-letter-off variant stands for.
+type vocab struct {
 	// termOf caches the term of every word the knowledge base contains
 	// ("" for a stop word); fuzzy maps a one-letter-off variant of a known
 	// word to that word, for typos.
 	termOf map[string]string
 	fuzzy  map[string]string
-	// perPhrasing holds *[]float64 of len(phrasingTopic) for score to sum
-	// into: one per question would be most of what answering allocates.
-	perPhrasing sync.Pool
+}
+
+// text is one analysed text: its words (typos corrected for a question),
+// its terms, and for a document's text the classifier's features of it,
+// extracted once for all the trainings of cross-validation.
+type text struct {
+	ws, ts []string
+	fs     []feature
+}
+
+// docText is one document analysed, field by field.
+type docText struct {
+	title     text
+	phrasings []text
+	keywords  []text
+	body      text
+}
+
+// newVocab returns the vocabulary of the lexicon, sized for documents of
+// about size bytes: a vocabulary grows with about the square root of a
+// text's length (Heaps' law), and growing the maps was a third of the
+// cost of learning it.
+func newVocab(size int) *vocab {
+	words := 30 * int(math.Sqrt(float64(size)))
+	v := &vocab{termOf: make(map[string]string, words), fuzzy: make(map[string]string, 6*words)}
+	for w := range synonyms {
+		v.learn(w)
+	}
+	for p := range phrases {
+		for _, w := range strings.Fields(p) {
+			v.learn(w)
+		}
+	}
+	return v
+}
+
+// learnDocs analyses docs, learning their words.
+func (v *vocab) learnDocs(docs []Doc) []docText {
+	out := make([]docText, len(docs))
+	sample := func(s string) text {
+		x := v.analyse(s, false)
+		x.fs = extract(x.ws, x.ts)
+		return x
+	}
+	for d, doc := range docs {
+		out[d].title = sample(doc.Title)
+		for _, p := range doc.Phrasings {
+			out[d].phrasings = append(out[d].phrasings, sample(p))
+		}
+		for _, k := range doc.Keywords {
+			out[d].keywords = append(out[d].keywords, sample(k))
+		}
+		out[d].body = v.analyse(doc.Body, false)
+	}
+	return out
 }
 
 type posting struct {
@@ -65,22 +124,12 @@ type posting struct {
 	score float64
 }
 
-func newIndex(docs []*Topic) *index {
+func newIndex(docs []docText) *index {
 	ix := &index{
-		topics:    docs,
+		n:         len(docs),
 		postings:  make(map[string][]posting),
 		qPostings: make(map[string][]posting),
 		idf:       make(map[string]float64),
-		termOf:    make(map[string]string),
-		fuzzy:     make(map[string]string),
-	}
-	for w := range synonyms {
-		ix.learn(w)
-	}
-	for p := range phrases {
-		for _, w := range strings.Fields(p) {
-			ix.learn(w)
-		}
 	}
 
 	// Term frequencies per document and field, and per phrasing.
@@ -88,21 +137,21 @@ func newIndex(docs []*Topic) *index {
 	tf := make([][numFields]counts, len(docs))
 	length := make([][numFields]float64, len(docs))
 	var avgLen [numFields]float64
-	var phrasings []counts
+	var phrasings [][]termCount
 	var phrasingLen []float64
 	df := make(map[string]int)
 	for d, t := range docs {
-		fields := [numFields][]string{
-			fieldTitle:     {t.Title},
-			fieldPhrasings: t.Phrasings,
-			fieldKeywords:  t.Keywords,
-			fieldBody:      {t.Body},
+		fields := [numFields][]text{
+			fieldTitle:     {t.title},
+			fieldPhrasings: t.phrasings,
+			fieldKeywords:  t.keywords,
+			fieldBody:      {t.body},
 		}
 		seen := make(map[string]bool)
 		for f, texts := range fields {
 			tf[d][f] = make(counts)
-			for _, text := range texts {
-				for _, term := range ix.terms(text, false) {
+			for _, x := range texts {
+				for _, term := range x.ts {
 					tf[d][f][term]++
 					length[d][f]++
 					if !seen[term] {
@@ -113,14 +162,9 @@ func newIndex(docs []*Topic) *index {
 			}
 			avgLen[f] += length[d][f] / float64(len(docs))
 		}
-		for _, p := range append([]string{t.Title}, t.Phrasings...) {
-			c := make(counts)
-			ts := ix.terms(p, false)
-			for _, term := range ts {
-				c[term]++
-			}
-			phrasings = append(phrasings, c)
-			phrasingLen = append(phrasingLen, float64(len(ts)))
+		for _, p := range append([]text{t.title}, t.phrasings...) {
+			phrasings = append(phrasings, countTerms(p.ts))
+			phrasingLen = append(phrasingLen, float64(len(p.ts)))
 			ix.phrasingTopic = append(ix.phrasingTopic, d)
 		}
 	}
@@ -146,19 +190,42 @@ func newIndex(docs []*Topic) *index {
 	qdf := make(map[string]int)
 	var avgPhrasing float64
 	for i, c := range phrasings {
-		for term := range c {
-			qdf[term]++
+		for _, tc := range c {
+			qdf[tc.term]++
 		}
 		avgPhrasing += phrasingLen[i] / float64(len(phrasings))
 	}
 	for i, c := range phrasings {
 		norm := 1 - bm25B + bm25B*phrasingLen[i]/avgPhrasing
-		for term, n := range c {
-			s := idf(len(phrasings), qdf[term]) * n * (bm25K1 + 1) / (n + bm25K1*norm)
-			ix.qPostings[term] = append(ix.qPostings[term], posting{i, s})
+		for _, tc := range c {
+			s := idf(len(phrasings), qdf[tc.term]) * tc.n * (bm25K1 + 1) / (tc.n + bm25K1*norm)
+			ix.qPostings[tc.term] = append(ix.qPostings[tc.term], posting{i, s})
 		}
 	}
 	return ix
+}
+
+// termCount is how often a term occurs in a phrasing.
+type termCount struct {
+	term string
+	n    float64
+}
+
+// countTerms counts the terms of a phrasing: a few words, for which a
+// slice is cheaper than a map.
+func countTerms(ts []string) []termCount {
+	var out []termCount
+next:
+	for _, t := range ts {
+		for i := range out {
+			if out[i].term == t {
+				out[i].n++
+				continue next
+			}
+		}
+		out = append(out, termCount{t, 1})
+	}
+	return out
 }
 
 // dfTerms returns the set of terms of one document's fields.
@@ -176,42 +243,43 @@ func idf(n, df int) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// terms analyses text. While the index is built (query false) every word
-// is learned; a query only reads the index, corrects unknown words for
-// typos and stems the rest on the fly.
-func (ix *index) terms(text string, query bool) []string {
-	ws := words(text)
+// analyse reads a text. While the documents are learned (query false)
+// every word is learned; a question only reads the vocabulary, corrects
+// unknown words for typos and stems the rest on the fly.
+func (v *vocab) analyse(s string, query bool) text {
+	ws := words(s)
 	for i, w := range ws {
 		if !query {
-			ix.learn(w)
-		} else if _, known := ix.termOf[w]; !known {
-			ws[i] = ix.correct(w)
+			v.learn(w)
+		} else if _, known := v.termOf[w]; !known {
+			ws[i] = v.correct(w)
 		}
 	}
-	return analyze(ws, func(w string) string {
-		if t, ok := ix.termOf[w]; ok {
+	ts := analyze(ws, func(w string) string {
+		if t, ok := v.termOf[w]; ok {
 			return t
 		}
 		return term(w)
 	})
+	return text{ws: ws, ts: ts}
 }
 
 // learn adds a word of the knowledge base to the vocabulary.
-func (ix *index) learn(w string) {
-	if _, known := ix.termOf[w]; known {
+func (v *vocab) learn(w string) {
+	if _, known := v.termOf[w]; known {
 		return
 	}
-	ix.termOf[w] = term(w)
-	if len(w) < minFuzzyLen {
+	v.termOf[w] = term(w)
+	if len(w) < minFuzzyLen || len(w) > maxFuzzyLen {
 		return
 	}
 	for _, d := range deletes(w) {
-		if _, taken := ix.fuzzy[d]; !taken {
-			ix.fuzzy[d] = w
+		if _, taken := v.fuzzy[d]; !taken {
+			v.fuzzy[d] = w
 		}
 	}
-	if _, taken := ix.fuzzy[w]; !taken {
-		ix.fuzzy[w] = w
+	if _, taken := v.fuzzy[w]; !taken {
+		v.fuzzy[w] = w
 	}
 }
 
@@ -220,15 +288,15 @@ func (ix *index) learn(w string) {
 const minFuzzyLen = 5
 
 // correct returns the known word one edit away from w, or w itself.
-func (ix *index) correct(w string) string {
-	if len(w) < minFuzzyLen || stopWords[w] || isNumber(w) {
+func (v *vocab) correct(w string) string {
+	if len(w) < minFuzzyLen || len(w) > maxFuzzyLen || stopWords[w] || isNumber(w) {
 		return w
 	}
-	if known, ok := ix.fuzzy[w]; ok {
+	if known, ok := v.fuzzy[w]; ok {
 		return known
 	}
 	for _, d := range deletes(w) {
-		if known, ok := ix.fuzzy[d]; ok {
+		if known, ok := v.fuzzy[d]; ok {
 			return known
 		}
 	}
@@ -238,8 +306,8 @@ func (ix *index) correct(w string) string {
 // score returns, for every document, the BM25F score of the query terms
 // and the best BM25 score of one of its phrasings.
 func (ix *index) score(q []string) (topic, phrasing []float64) {
-	topic = make([]float64, len(ix.topics))
-	phrasing = make([]float64, len(ix.topics))
+	topic = make([]float64, ix.n)
+	phrasing = make([]float64, ix.n)
 	buf, _ := ix.perPhrasing.Get().(*[]float64)
 	if buf == nil {
 		b := make([]float64, len(ix.phrasingTopic))
@@ -261,24 +329,4 @@ func (ix *index) score(q []string) (topic, phrasing []float64) {
 		phrasing[d] = math.Max(phrasing[d], s)
 	}
 	return topic, phrasing
-}
-
-// strength is a document's BM25F score for q as a share of the most any
-// document could score for q: every term at saturation. Words the
-// knowledge base has never seen count in the denominator as its rarest
-// word, so an off-topic half of a question weakens the match whatever its
-// other half says.
-func (ix *index) strength(q []string, score float64) float64 {
-	var most float64
-	for _, term := range q {
-		w, ok := ix.idf[term]
-		if !ok {
-			w = ix.maxIDF
-		}
-		most += w * (bm25K1 + 1)
-	}
-	if most == 0 {
-		return 0
-	}
-	return score / most
 }

@@ -1,4 +1,4 @@
-package advisor
+package match
 
 import (
 	"strings"
@@ -15,41 +15,75 @@ const maxQueryBytes = 2000
 
 // words splits text into lower-case words: runs of letters and digits after
 // Unicode compatibility normalisation with accents removed, so "Électif",
-// "ＵＳＣＥ" and "usce" meet. A "$" directly before a number becomes the
+// "ＵＳＣＥ" and "usce" meet, and with chat spellings written out ("hw
+// mch" is "how much"). A "$" directly before a number becomes the
 // word "$" so that prices survive as a concept. Invalid UTF-8 is dropped.
 func words(text string) []string {
 	if len(text) > maxQueryBytes {
 		text = text[:maxQueryBytes]
 	}
-	text = strings.ToValidUTF8(text, " ")
-	text = norm.NFKD.String(text)
+	if !isASCII(text) {
+		text = strings.ToValidUTF8(text, " ")
+		text = norm.NFKD.String(text)
+	}
 	var out []string
 	var b strings.Builder
 	flush := func() {
 		if b.Len() > 0 {
-			out = append(out, splitNumber(b.String())...)
+			for _, w := range splitNumber(b.String()) {
+				if full, ok := chatWords[w]; ok {
+					w = full
+				}
+				out = append(out, w)
+			}
 			b.Reset()
 		}
 	}
 	for i, r := range text {
+		if r < utf8.RuneSelf {
+			// ASCII, most of any text: no table lookups.
+			switch c := byte(r); {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				b.WriteByte(c)
+			case 'A' <= c && c <= 'Z':
+				b.WriteByte(c + 'a' - 'A')
+			case c == '\'':
+				// "don't", "LoR's": keep the word whole ("dont", "lors").
+			case c == '$':
+				flush()
+				if i+1 < len(text) && '0' <= text[i+1] && text[i+1] <= '9' {
+					out = append(out, "$")
+				}
+			default:
+				flush()
+			}
+			continue
+		}
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			// A combining mark left by NFKD: part of the letter before it.
-		case r == '\'' || r == '’':
-			// "don't", "LoR's": keep the word whole ("dont", "lors").
+		case unicode.Is(unicode.Cf, r):
+			// A soft hyphen or a zero-width character: invisible, and
+			// pasted text puts them inside words ("tele\u00adhealth").
+		case r == '’':
+			// A typographic apostrophe, likewise.
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			b.WriteRune(unicode.ToLower(r))
-		case r == '$':
-			flush()
-			if next, _ := utf8.DecodeRuneInString(text[i+1:]); unicode.IsDigit(next) {
-				out = append(out, "$")
-			}
 		default:
 			flush()
 		}
 	}
 	flush()
 	return out
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // splitNumber separates a number from the unit glued to it ("4wks", "3k",
@@ -181,6 +215,11 @@ func matchPhrase(ws []string) ([]string, int) {
 	}
 	return nil, 0
 }
+
+// maxFuzzyLen is the longest word corrected for typos: no word of a
+// knowledge base is longer, and correcting costs the square of a word's
+// length, so one 2,000-letter word would cost as much as 500 questions.
+const maxFuzzyLen = 24
 
 // deletes returns w with each one of its letters removed: two words within
 // one edit (insertion, deletion, substitution or swap) share a variant or

@@ -1,0 +1,205 @@
+// Package match owns question matching: text analysis (normalisation, the
+// domain lexicon, stemming, typo correction), a BM25F index over the
+// documents, a linear classifier learned from them, and the decision to
+// answer, ask which topic was meant, or abstain. The classifier, how it
+// is mixed with BM25F and the thresholds of the decision are learned from
+// the documents at load (see New), so a topic an admin adds is found as
+// reliably as a built-in one.
+package match
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Doc is one document the engine matches questions against: a topic, or
+// an out-of-scope category that competes with the topics and is never
+// answered.
+type Doc struct {
+	ID, Title  string
+	Phrasings  []string
+	Keywords   []string
+	Body       string
+	OutOfScope bool
+}
+
+// Verdict is what to do with a question.
+type Verdict int
+
+// The verdicts of Match.
+const (
+	// Abstain: no topic is close enough.
+	Abstain Verdict = iota
+	// Answer with Ranked[0].
+	Answer
+	// Clarify: ask which of Ranked (2 or 3 topics) was meant.
+	Clarify
+)
+
+func (v Verdict) String() string {
+	switch v {
+	case Answer:
+		return "answer"
+	case Clarify:
+		return "clarify"
+	}
+	return "abstain"
+}
+
+// Scored is a document and its calibrated probability of being meant.
+type Scored struct {
+	Doc   int
+	Score float64
+}
+
+// Result is the engine's reading of one question.
+type Result struct {
+	Verdict Verdict
+	// Ranked are in-scope documents, best first: at most maxRanked, or
+	// exactly the 2 or 3 choices when the verdict is Clarify.
+	Ranked []Scored
+	// OOS is the out-of-scope document that best explains an abstention,
+	// or -1 when none outranks the topics with the confidence an answer
+	// needs.
+	OOS int
+	// Strength is the calibrated confidence of Ranked[0], 0..1.
+	Strength float64
+}
+
+// maxRanked is how many documents a Result ranks.
+const maxRanked = 5
+
+// Engine matches questions to documents. It is read-only after New, so
+// any number of goroutines may call Match.
+type Engine struct {
+	oos []bool // per document: an out-of-scope category
+	voc *vocab
+	ix  *index
+	clf *linear
+	mix mixing
+	th  thresholds
+}
+
+// New builds an engine over docs: it indexes them, trains the classifier
+// on their phrasings, titles and keywords, and learns how to mix the two
+// and when to answer, clarify or abstain by cross-validation over the
+// phrasings. The same documents always give the same engine.
+func New(docs []Doc) *Engine {
+	size := 0
+	for _, doc := range docs {
+		size += len(doc.Title) + len(doc.Body)
+		for _, p := range doc.Phrasings {
+			size += len(p)
+		}
+		for _, k := range doc.Keywords {
+			size += len(k)
+		}
+	}
+	e := &Engine{oos: make([]bool, len(docs)), voc: newVocab(size)}
+	for d, doc := range docs {
+		e.oos[d] = doc.OutOfScope
+	}
+	texts := e.voc.learnDocs(docs)
+	// Generic questions no knowledge base is about join the out-of-scope
+	// phrasings as questions to abstain on: they are unlike anything the
+	// documents say, which out-of-scope categories, learned as classes,
+	// are not.
+	var bg []text
+	for _, q := range background {
+		x := e.voc.analyse(q, true)
+		x.fs = extract(x.ws, x.ts)
+		bg = append(bg, x)
+	}
+	rows := crossValidate(texts, e.oos, bg, func() {
+		e.clf = fit(samples(texts, 0, 0), len(docs))
+		e.ix = newIndex(texts)
+	})
+	e.mix, e.th = calibrate(rows, e.oos)
+	return e
+}
+
+// Terms returns the distinct analysed terms of text, typos corrected
+// against the documents: what the engine reads in a message.
+func (e *Engine) Terms(s string) []string {
+	return unique(e.voc.analyse(s, true).ts)
+}
+
+// Match reads one question.
+func (e *Engine) Match(s string) Result {
+	return e.decide(e.probabilities(s))
+}
+
+// probabilities returns, for every document, the probability that s is
+// meant for it: the classifier's and BM25F's evidence mixed.
+func (e *Engine) probabilities(s string) []float64 {
+	x := e.voc.analyse(s, true)
+	p := make([]float64, len(e.oos))
+	e.clf.logProbs(extract(x.ws, x.ts), p)
+	e.mix.combine(p, e.ix.evidence(x.ts))
+	return p
+}
+
+// decide turns probabilities into a verdict.
+func (e *Engine) decide(p []float64) Result {
+	r := Result{OOS: -1}
+	var oosMass float64
+	for d, v := range p {
+		if !e.oos[d] {
+			r.Ranked = append(r.Ranked, Scored{d, v})
+			continue
+		}
+		oosMass += v
+		if r.OOS < 0 || v > p[r.OOS] {
+			r.OOS = d
+		}
+	}
+	slices.SortStableFunc(r.Ranked, func(a, b Scored) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return 0
+	})
+	var top [3]float64
+	for i := range min(3, len(r.Ranked)) {
+		top[i] = r.Ranked[i].Score
+	}
+	r.Strength = top[0]
+	var n int
+	r.Verdict, n = e.th.verdict(top, oosMass)
+	switch r.Verdict {
+	case Clarify:
+		r.Ranked = r.Ranked[:n]
+	default:
+		r.Ranked = r.Ranked[:min(maxRanked, len(r.Ranked))]
+	}
+	// A category is named only when it is as sure as an answer would
+	// have to be: gibberish belongs to none.
+	if r.Verdict != Abstain || r.OOS >= 0 && (p[r.OOS] <= top[0] || p[r.OOS] < e.th.answer) {
+		r.OOS = -1
+	}
+	return r
+}
+
+func unique(ts []string) []string {
+	seen := make(map[string]bool, len(ts))
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Terms returns the distinct analysed terms of text without any documents
+// (no typo correction): how two messages compare, for grouping.
+func Terms(text string) []string { return unique(terms(text)) }
+
+// Describe says what the engine learned, for tests and tools.
+func (e *Engine) Describe() string {
+	return fmt.Sprintf("mixing %+v thresholds %+v", e.mix, e.th)
+}

@@ -1,0 +1,52 @@
+package match
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestTerms(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"US clinical experience", "usce"},
+		{"Letters of Recommendation", "lor"},
+		{"sub-I", "subi"},
+		{"Telemedicine", "tele"},
+		{"$3,500 for 4wks", "money num num week"},
+		{"graduated in 2019", "graduat yearnum"},
+		{"ＵＳＣＥ", "usce"},
+		{"OBSERVERSHIPS", "obs"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(terms(tt.in), " "); got != tt.want {
+			t.Errorf("terms(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestInvisibleCharacters(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"tele\u00adhealth", "tele"},
+		{"obser\u200bvership", "obs"},
+		{"us\u200dce", "usce"},
+		{"\ufeffusce", "usce"},
+		{"elec\u2060tive", "elect"},
+		{"tele health", "tele health"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(Terms(tt.in), " "); got != tt.want {
+			t.Errorf("Terms(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestChatShorthand(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"hw mch usce", "howmuch usce"},
+		{"can i apply w/o usce", "appli without usce"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(Terms(tt.in), " "); got != tt.want {
+			t.Errorf("Terms(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
