@@ -95,7 +95,7 @@ func TestRouterReplies(t *testing.T) {
 		{"topics", "/topics", []string{"Does telehealth or a virtual rotation count as USCE?", "How many months"}},
 		{"unknown command", "/intake2", []string{"I don't know the command /intake2"}},
 		{"greeting", "hello", []string{"Ask me anything"}},
-		{"out of scope", "what is the max dose of metformin", []string{"outside what I know"}},
+		{"out of scope", "what is the max dose of metformin", []string{"which I don't cover"}},
 		{"only punctuation", "?!?!...", []string{"Ask me anything"}},
 		{"markup characters", "<b>does</b> *telehealth* _count_ [as](usce) & `obs`?", []string{"Sources:"}},
 		{"invalid UTF-8", "does telehealth count\xff\xfe as usce", []string{"Sources:"}},
