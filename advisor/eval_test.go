@@ -97,7 +97,7 @@ func measure(t *testing.T, cases []evalCase, inBar, noneBar float64) {
 
 func mustLoad(tb testing.TB) *KB {
 	tb.Helper()
-	kb, err := Load("")
+	kb, err := Load("", true)
 	if err != nil {
 		tb.Fatal(err)
 	}
