@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -41,6 +42,26 @@ func TestBuiltinKnowledge(t *testing.T) {
 	}
 	if got, want := len(kb.Topics()), len(topicIDs); got != want {
 		t.Errorf("%d built-in topics, want %d", got, want)
+	}
+	if got := len(kb.categories); got < 13 {
+		t.Errorf("%d built-in out-of-scope categories, want the 13 of issue 10", got)
+	}
+	for _, c := range kb.categories {
+		if n := len(c.Phrasings); n < 20 || n > 30 {
+			t.Errorf("category %s has %d phrasings, want 20..30", c.ID, n)
+		}
+		if len(c.Keywords) == 0 {
+			t.Errorf("category %s has no keywords", c.ID)
+		}
+		// The abstain line reads "That is about {title}, which I don't
+		// cover.": a title starts lower-case (or with an acronym).
+		first, _, _ := strings.Cut(c.Title, " ")
+		if r, _ := utf8.DecodeRuneInString(first); !unicode.IsLower(r) && first != strings.ToUpper(first) || strings.HasSuffix(c.Title, ".") {
+			t.Errorf("category %s title %q does not fit mid-sentence", c.ID, c.Title)
+		}
+		if kb.Topic(c.ID) != nil {
+			t.Errorf("category %s is served as a topic", c.ID)
+		}
 	}
 }
 
