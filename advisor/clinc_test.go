@@ -101,7 +101,7 @@ func tomlList(ss []string) string {
 // Rasa (91.5% in scope, 45.3% out-of-scope recall).
 func TestCLINC(t *testing.T) {
 	c := loadCLINC(t)
-	kb, err := load(c.dir, false)
+	kb, err := Load(c.dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestCLINC(t *testing.T) {
 func BenchmarkLoadCLINC(b *testing.B) {
 	c := loadCLINC(b)
 	for b.Loop() {
-		if _, err := load(c.dir, false); err != nil {
+		if _, err := Load(c.dir, false); err != nil {
 			b.Fatal(err)
 		}
 	}

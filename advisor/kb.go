@@ -18,18 +18,16 @@ import (
 )
 
 //go:embed knowledge/*.md
-var builtin embed.FS
+var builtinFS embed.FS
 
-//go:embed outofscope.toml
-var outOfScopeTOML string
+// kindOutOfScope is the front matter's kind of a file that holds an
+// out-of-scope category instead of a topic.
+const kindOutOfScope = "out-of-scope"
 
 // Topic is one answer of the knowledge base.
 type Topic struct {
-	ID    string `toml:"id"`
-	Title string `toml:"title"`
-	// Kind is "out-of-scope" for a category of questions the bot does not
-	// answer (phrasings and keywords only); empty for a topic.
-	Kind      string   `toml:"kind"`
+	ID        string   `toml:"id"`
+	Title     string   `toml:"title"`
 	Phrasings []string `toml:"phrasings"`
 	Keywords  []string `toml:"keywords"`
 	Related   []string `toml:"related"`
@@ -40,7 +38,8 @@ type Topic struct {
 	// File names where the topic was read from, for error messages.
 	File string `toml:"-"`
 	// outOfScope marks a category of questions the bot does not answer
-	// (outofscope.toml): indexed so it can outrank topics, never shown.
+	// (a file with kind = "out-of-scope"): indexed so it can outrank
+	// topics, never shown.
 	outOfScope bool
 }
 
@@ -50,72 +49,63 @@ type Source struct {
 	Publisher string `toml:"publisher"`
 }
 
-// KB is a loaded, validated knowledge base with its matching engine.
+// KB is a loaded, validated knowledge base with its search index.
 type KB struct {
 	topics []*Topic // sorted by id
 	byID   map[string]*Topic
-	docs   []*Topic // the engine's documents: topics, then out-of-scope categories
-	engine *match.Engine
+	// categories are the out-of-scope categories, sorted by id: they only
+	// compete with the topics in the index.
+	categories []*Topic
+	docs       []*Topic // the engine's documents: topics, then categories
+	engine     *match.Engine
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// Load reads the built-in topics and then, when dir is not empty, the
-// Markdown files of dir, which add topics or replace built-in ones with the
-// same id. Any invalid file is an error naming the file and the field.
-func Load(dir string) (*KB, error) { return load(dir, true) }
-
-// load is Load, with or without the built-in topics and categories.
-func load(dir string, withBuiltin bool) (*KB, error) {
-	topics := make(map[string]*Topic)
-	if withBuiltin {
-		if err := loadFS(topics, builtin, "knowledge", "built-in "); err != nil {
+// Load reads the built-in topics and categories (unless builtin is false)
+// and then, when dir is not empty, the Markdown files of dir, which add
+// topics and out-of-scope categories or replace built-in ones with the same
+// id. Any invalid file is an error naming the file and the field.
+func Load(dir string, builtin bool) (*KB, error) {
+	if !builtin && dir == "" {
+		return nil, errors.New("no knowledge: the built-in topics are off and no folder is given")
+	}
+	loaded := make(map[string]*Topic)
+	if builtin {
+		if err := loadFS(loaded, builtinFS, "knowledge", "built-in "); err != nil {
 			return nil, err
 		}
 	}
 	if dir != "" {
-		if err := loadFS(topics, os.DirFS(dir), ".", dir+string(os.PathSeparator)); err != nil {
+		if err := loadFS(loaded, os.DirFS(dir), ".", dir+string(os.PathSeparator)); err != nil {
 			return nil, err
 		}
 	}
-	kb := &KB{byID: topics}
-	var categories []*Topic
-	for _, t := range topics {
+	kb := &KB{byID: make(map[string]*Topic)}
+	for _, t := range loaded {
 		if t.outOfScope {
-			categories = append(categories, t)
-			delete(topics, t.ID)
+			kb.categories = append(kb.categories, t)
 			continue
 		}
 		kb.topics = append(kb.topics, t)
+		kb.byID[t.ID] = t
 	}
-	sort.Slice(categories, func(i, j int) bool { return categories[i].ID < categories[j].ID })
+	if len(kb.topics) == 0 {
+		return nil, fmt.Errorf("%s: no topics, only out-of-scope categories", dir)
+	}
 	sort.Slice(kb.topics, func(i, j int) bool { return kb.topics[i].ID < kb.topics[j].ID })
+	sort.Slice(kb.categories, func(i, j int) bool { return kb.categories[i].ID < kb.categories[j].ID })
 	for _, t := range kb.topics {
 		for _, r := range t.Related {
-			if topics[r] == nil {
+			switch {
+			case loaded[r] == nil:
 				return nil, fmt.Errorf("%s: field related: unknown topic id %q", t.File, r)
+			case loaded[r].outOfScope:
+				return nil, fmt.Errorf("%s: field related: %q is an out-of-scope category, not a topic", t.File, r)
 			}
 		}
 	}
-	var oos struct {
-		Category []struct {
-			Name      string   `toml:"name"`
-			Title     string   `toml:"title"`
-			Phrasings []string `toml:"phrasings"`
-			Keywords  []string `toml:"keywords"`
-		} `toml:"category"`
-	}
-	if _, err := toml.Decode(outOfScopeTOML, &oos); err != nil {
-		return nil, fmt.Errorf("outofscope.toml: %w", err)
-	}
-	if !withBuiltin {
-		oos.Category = nil
-	}
-	docs := append(append([]*Topic(nil), kb.topics...), categories...)
-	for _, c := range oos.Category {
-		docs = append(docs, &Topic{ID: "out-of-scope:" + c.Name, Title: c.Title, Phrasings: c.Phrasings, Keywords: c.Keywords, outOfScope: true})
-	}
-	kb.index(docs)
+	kb.index(append(append([]*Topic(nil), kb.topics...), kb.categories...))
 	return kb, nil
 }
 
@@ -129,9 +119,9 @@ func (kb *KB) index(docs []*Topic) {
 	kb.engine = match.New(mdocs)
 }
 
-// loadFS reads every *.md file of dir in fsys into topics. Within one
+// loadFS reads every *.md file of dir in fsys into docs. Within one
 // source an id may appear once; a later source replaces an earlier one's.
-func loadFS(topics map[string]*Topic, fsys fs.FS, dir, label string) error {
+func loadFS(docs map[string]*Topic, fsys fs.FS, dir, label string) error {
 	names, err := fs.Glob(fsys, path.Join(dir, "*.md"))
 	if err != nil {
 		return fmt.Errorf("list %sknowledge: %w", label, err)
@@ -151,50 +141,62 @@ func loadFS(topics map[string]*Topic, fsys fs.FS, dir, label string) error {
 			return fmt.Errorf("%s: %w", file, err)
 		}
 		t.File = file
-		t.outOfScope = t.Kind == kindOutOfScope
 		if other, dup := seen[t.ID]; dup {
 			return fmt.Errorf("%s: field id: %q is already used by %s", file, t.ID, other)
 		}
 		seen[t.ID] = file
-		topics[t.ID] = t
+		docs[t.ID] = t
 	}
 	return nil
 }
 
 var frontMatterFence = []byte("+++")
 
-// parseTopic reads one topic file: TOML front matter between two "+++"
-// lines, then the Markdown body.
+// parseTopic reads one knowledge file: TOML front matter between two
+// "+++" lines, then the Markdown body. With kind = "out-of-scope" in the
+// front matter the file is a category, which has no body or sources.
 func parseTopic(data []byte) (*Topic, error) {
 	data = bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
 	rest, ok := bytes.CutPrefix(data, append(frontMatterFence, '\n'))
 	if !ok {
 		return nil, errors.New(`front matter: the file must start with a "+++" line`)
 	}
+	if bytes.HasSuffix(rest, append([]byte("\n"), frontMatterFence...)) {
+		// A category has no body, so its file may end on the fence itself.
+		rest = append(rest, '\n')
+	}
 	front, body, ok := bytes.Cut(rest, append(append([]byte("\n"), frontMatterFence...), '\n'))
 	if !ok {
 		return nil, errors.New(`front matter: no closing "+++" line`)
 	}
-	var t Topic
-	md, err := toml.Decode(string(front), &t)
+	var file struct {
+		Kind string `toml:"kind"`
+		Topic
+	}
+	md, err := toml.Decode(string(front), &file)
 	if err != nil {
 		return nil, fmt.Errorf("front matter: %w", err)
 	}
 	if undecoded := md.Undecoded(); len(undecoded) > 0 {
 		return nil, fmt.Errorf("field %s: unknown field", undecoded[0])
 	}
+	t := &file.Topic
 	t.Body = strings.TrimSpace(string(body))
-	return &t, t.validate()
+	switch file.Kind {
+	case "", "topic":
+		return t, t.validate()
+	case kindOutOfScope:
+		t.outOfScope = true
+		return t, t.validateCategory()
+	default:
+		return nil, fmt.Errorf("field kind: %q must be \"topic\" or %q", file.Kind, kindOutOfScope)
+	}
 }
 
-// kindOutOfScope is the kind of a knowledge file that holds an
-// out-of-scope category.
-const kindOutOfScope = "out-of-scope"
-
-func (t *Topic) validate() error {
+// validateCommon checks what topics and categories share: an id, a title
+// and phrasings to match.
+func (t *Topic) validateCommon() error {
 	switch {
-	case t.Kind != "" && t.Kind != kindOutOfScope:
-		return fmt.Errorf("field kind: %q is not \"out-of-scope\" (leave it out for a topic)", t.Kind)
 	case t.ID == "":
 		return errors.New("field id: required")
 	case !idPattern.MatchString(t.ID):
@@ -203,17 +205,24 @@ func (t *Topic) validate() error {
 		return errors.New("field title: required")
 	case len(t.Phrasings) == 0:
 		return errors.New("field phrasings: at least one is required")
-	case t.Kind == kindOutOfScope:
-		// A category is never answered: it needs no sources and no body.
-	case len(t.Sources) == 0:
-		return errors.New("field sources: at least one is required")
-	case t.Body == "":
-		return errors.New("body: the answer after the front matter is empty")
 	}
 	for i, p := range t.Phrasings {
 		if strings.TrimSpace(p) == "" {
 			return fmt.Errorf("field phrasings: entry %d is empty", i+1)
 		}
+	}
+	return nil
+}
+
+func (t *Topic) validate() error {
+	if err := t.validateCommon(); err != nil {
+		return err
+	}
+	switch {
+	case len(t.Sources) == 0:
+		return errors.New("field sources: at least one is required")
+	case t.Body == "":
+		return errors.New("body: the answer after the front matter is empty")
 	}
 	for i, s := range t.Sources {
 		if strings.TrimSpace(s.Title) == "" || strings.TrimSpace(s.Publisher) == "" {
@@ -223,7 +232,25 @@ func (t *Topic) validate() error {
 	return nil
 }
 
-// Topics returns every topic, sorted by id.
+// validateCategory checks an out-of-scope category. It is never answered,
+// so an answer, sources or related topics would be silently unused: they
+// are refused, so an admin who wrote them learns the file is not a topic.
+func (t *Topic) validateCategory() error {
+	if err := t.validateCommon(); err != nil {
+		return err
+	}
+	switch {
+	case len(t.Sources) > 0:
+		return errors.New(`field sources: an out-of-scope category is never answered, so it has no sources`)
+	case len(t.Related) > 0:
+		return errors.New(`field related: an out-of-scope category is never answered, so it has no related topics`)
+	case t.Body != "":
+		return errors.New(`body: an out-of-scope category is never answered; remove the text after the front matter (or the kind line, to make it a topic)`)
+	}
+	return nil
+}
+
+// Topics returns every topic, sorted by id; never an out-of-scope category.
 func (kb *KB) Topics() []*Topic { return kb.topics }
 
 // Topic returns the topic with the given id, or nil.

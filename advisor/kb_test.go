@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -42,6 +43,26 @@ func TestBuiltinKnowledge(t *testing.T) {
 	if got, want := len(kb.Topics()), len(topicIDs); got != want {
 		t.Errorf("%d built-in topics, want %d", got, want)
 	}
+	if got := len(kb.categories); got < 13 {
+		t.Errorf("%d built-in out-of-scope categories, want the 13 of issue 10", got)
+	}
+	for _, c := range kb.categories {
+		if n := len(c.Phrasings); n < 20 || n > 30 {
+			t.Errorf("category %s has %d phrasings, want 20..30", c.ID, n)
+		}
+		if len(c.Keywords) == 0 {
+			t.Errorf("category %s has no keywords", c.ID)
+		}
+		// The abstain line reads "That is about {title}, which I don't
+		// cover.": a title starts lower-case (or with an acronym).
+		first, _, _ := strings.Cut(c.Title, " ")
+		if r, _ := utf8.DecodeRuneInString(first); !unicode.IsLower(r) && first != strings.ToUpper(first) || strings.HasSuffix(c.Title, ".") {
+			t.Errorf("category %s title %q does not fit mid-sentence", c.ID, c.Title)
+		}
+		if kb.Topic(c.ID) != nil {
+			t.Errorf("category %s is served as a topic", c.ID)
+		}
+	}
 }
 
 const validTopic = `+++
@@ -58,6 +79,16 @@ publisher = "Server admins"
 **Three so far.** St. Example Hospital internal medicine, ...
 `
 
+// validCategory is an out-of-scope category a server might add: its file
+// ends on the closing fence, as a category has no answer.
+const validCategory = `+++
+id = "oos-meetups"
+kind = "out-of-scope"
+title = "meet-ups and conferences"
+phrasings = ["where should we meet up at the conference", "anyone going to the ACP meeting"]
+keywords = ["meet up", "meetup", "conference", "acp meeting"]
++++`
+
 func writeTopic(t *testing.T, dir, name, content string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
@@ -72,7 +103,7 @@ func TestKnowledgeDirAddsAndOverrides(t *testing.T) {
 		`id = "local-observerships"`, `id = "telehealth-counts"`,
 		`related = ["observership-counts"]`, `related = ["local-observerships"]`,
 	).Replace(validTopic))
-	kb, err := Load(dir)
+	kb, err := Load(dir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +129,7 @@ phrasings = ["what should i feed my puppy", "my cat keeps scratching the sofa", 
 keywords = ["dog", "puppy", "cat", "kitten", "hamster", "pet", "vet"]
 +++
 `)
-	kb, err := Load(dir)
+	kb, err := Load(dir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +139,65 @@ keywords = ["dog", "puppy", "cat", "kitten", "hamster", "pet", "vet"]
 	a := kb.Ask("what should I feed my new puppy?")
 	if a.Topic != nil || a.OutOfScope != "Pets and their care" {
 		t.Errorf("Ask(puppy) = topic %v, out of scope %q; want the pets category", a.Topic, a.OutOfScope)
+	}
+}
+
+func TestKnowledgeDirCategory(t *testing.T) {
+	dir := t.TempDir()
+	writeTopic(t, dir, "local.md", validTopic)
+	writeTopic(t, dir, "meetups.md", validCategory)
+	kb, err := Load(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kb.Topic("oos-meetups") != nil {
+		t.Error("a category is served as a topic")
+	}
+	for _, tp := range kb.Topics() {
+		if tp.outOfScope {
+			t.Errorf("Topics() lists category %s", tp.ID)
+		}
+	}
+	if a := kb.Ask("anyone going to the ACP meeting this year? where do we meet up"); a.Topic != nil {
+		t.Errorf("Ask on the local category answered with topic %s", a.Topic.ID)
+	}
+	if a := kb.Ask("which observerships have members vetted"); a.Topic == nil || a.Topic.ID != "local-observerships" {
+		t.Errorf("Ask on the local topic = %+v, want local-observerships", a.Topic)
+	}
+}
+
+func TestBuiltinOff(t *testing.T) {
+	dir := t.TempDir()
+	writeTopic(t, dir, "local.md", strings.Replace(validTopic, `related = ["observership-counts"]`, "", 1))
+	writeTopic(t, dir, "meetups.md", validCategory)
+	kb, err := Load(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(kb.Topics()); got != 1 {
+		t.Errorf("%d topics with builtin off, want only the folder's 1", got)
+	}
+	if got := len(kb.categories); got != 1 || kb.categories[0].ID != "oos-meetups" {
+		t.Errorf("categories with builtin off = %v, want only oos-meetups", kb.categories)
+	}
+	if a := kb.Ask("does telehealth count as usce"); a.Topic != nil && a.Topic.ID != "local-observerships" {
+		t.Errorf("Ask answered with built-in topic %s while builtin is off", a.Topic.ID)
+	}
+
+	// A folder that relies on built-in topics fails without them, naming
+	// the file and the missing id.
+	writeTopic(t, dir, "local.md", validTopic)
+	if _, err := Load(dir, false); err == nil || !strings.Contains(err.Error(), "local.md") || !strings.Contains(err.Error(), "observership-counts") {
+		t.Errorf("Load of a folder relating to a built-in topic, builtin off: error %v", err)
+	}
+
+	only := t.TempDir()
+	writeTopic(t, only, "meetups.md", validCategory)
+	if _, err := Load(only, false); err == nil || !strings.Contains(err.Error(), "no topics") {
+		t.Errorf("Load of categories only, builtin off: error %v, want one saying there are no topics", err)
+	}
+	if _, err := Load("", false); err == nil {
+		t.Error("Load with builtin off and no folder succeeded")
 	}
 }
 
@@ -130,6 +220,13 @@ func TestKnowledgeDirErrors(t *testing.T) {
 		{"empty folder", map[string]string{}, []string{"no *.md"}},
 		{"bad kind", map[string]string{"a.md": strings.Replace(validTopic, "keywords", "kind = \"faq\"\nkeywords", 1)}, []string{"a.md", "field kind"}},
 		{"category without phrasings", map[string]string{"a.md": "+++\nid = \"pets\"\nkind = \"out-of-scope\"\ntitle = \"Pets\"\n+++\n"}, []string{"a.md", "phrasings"}},
+		{"unknown kind", map[string]string{"a.md": strings.Replace(validCategory, `"out-of-scope"`, `"faq"`, 1)}, []string{"a.md", "field kind", "faq"}},
+		{"category without phrasings", map[string]string{"a.md": strings.Replace(validCategory, `phrasings = ["where should we meet up at the conference", "anyone going to the ACP meeting"]`, "", 1)}, []string{"a.md", "phrasings"}},
+		{"category without title", map[string]string{"a.md": strings.Replace(validCategory, `title = "meet-ups and conferences"`, "", 1)}, []string{"a.md", "title"}},
+		{"category with an answer", map[string]string{"a.md": validCategory + "\nWe meet on Fridays.\n"}, []string{"a.md", "body", "never answered"}},
+		{"category with sources", map[string]string{"a.md": strings.Replace(validCategory, "\n+++", "\n[[sources]]\ntitle = \"x\"\npublisher = \"y\"\n+++", 1)}, []string{"a.md", "sources"}},
+		{"category with related", map[string]string{"a.md": strings.Replace(validCategory, "kind", "related = [\"timeline\"]\nkind", 1)}, []string{"a.md", "related"}},
+		{"related to a category", map[string]string{"a.md": strings.Replace(validTopic, `["observership-counts"]`, `["oos-meetups"]`, 1), "b.md": validCategory}, []string{"a.md", "related", "oos-meetups", "out-of-scope"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -137,7 +234,7 @@ func TestKnowledgeDirErrors(t *testing.T) {
 			for name, content := range tt.files {
 				writeTopic(t, dir, name, content)
 			}
-			_, err := Load(dir)
+			_, err := Load(dir, true)
 			if err == nil {
 				t.Fatal("Load succeeded, want an error")
 			}
@@ -148,7 +245,7 @@ func TestKnowledgeDirErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), "missing")); err == nil {
+	if _, err := Load(filepath.Join(t.TempDir(), "missing"), true); err == nil {
 		t.Error("Load of a missing folder succeeded")
 	}
 }
@@ -221,7 +318,7 @@ func TestAskOutOfScopeNamesCategory(t *testing.T) {
 
 func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
-		if _, err := Load(""); err != nil {
+		if _, err := Load("", true); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -59,7 +59,7 @@ type faultFixture struct {
 func newFaultFixture(t *testing.T) *faultFixture {
 	t.Helper()
 	captureConns()
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		t.Fatal(err)
 	}

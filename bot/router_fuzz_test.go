@@ -67,7 +67,7 @@ func FuzzRouter(f *testing.F) {
 
 func mustKB(t testing.TB) *advisor.KB {
 	t.Helper()
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		t.Fatal(err)
 	}

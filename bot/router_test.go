@@ -32,7 +32,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		t.Fatal(err)
 	}

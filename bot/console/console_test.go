@@ -18,7 +18,7 @@ import (
 
 func newHandler(t *testing.T) bot.Handler {
 	t.Helper()
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ type options struct {
 
 func newHarness(t *testing.T, opts options) *harness {
 	t.Helper()
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -295,7 +295,7 @@ func TestSuggest(t *testing.T) {
 // embeds, one of its paragraphs between words.
 func benchTexts(b *testing.B) []benchCase {
 	b.Helper()
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		b.Fatal(err)
 	}

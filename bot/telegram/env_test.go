@@ -52,7 +52,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-var loadKB = sync.OnceValues(func() (*advisor.KB, error) { return advisor.Load("") })
+var loadKB = sync.OnceValues(func() (*advisor.KB, error) { return advisor.Load("", true) })
 
 func newEnv(t *testing.T) *env {
 	t.Helper()

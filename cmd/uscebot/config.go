@@ -69,9 +69,12 @@ type StoreConfig struct {
 
 // AdvisorConfig is the [advisor] section.
 type AdvisorConfig struct {
-	// KnowledgeDir holds Markdown topics that add to or replace the
-	// built-in ones.
+	// KnowledgeDir holds Markdown topics and out-of-scope categories that
+	// add to or replace the built-in ones.
 	KnowledgeDir string `toml:"knowledge_dir"`
+	// Builtin serves the built-in topics and categories; false serves
+	// only KnowledgeDir.
+	Builtin bool `toml:"builtin"`
 	// LogUnanswered keeps the text of questions the advisor could not
 	// answer, without any user id, for `uscebot unanswered`.
 	LogUnanswered bool `toml:"log_unanswered"`
@@ -133,6 +136,7 @@ func Default() Config {
 	return Config{
 		Bot:      BotConfig{FloodMessages: 8, FloodWindowSeconds: 10, ShutdownGraceSeconds: 5},
 		Store:    StoreConfig{Path: "uscebot.db"},
+		Advisor:  AdvisorConfig{Builtin: true},
 		Telegram: TelegramConfig{Mode: "polling", WebhookPath: "/telegram"},
 		Log:      LogConfig{Level: "info", Format: "text"},
 	}
@@ -191,6 +195,9 @@ func (c Config) Validate() error {
 	}
 	if c.Store.RetentionDays < 0 {
 		return errors.New("store.retention_days: must not be negative (0 keeps data until /forget)")
+	}
+	if !c.Advisor.Builtin && strings.TrimSpace(c.Advisor.KnowledgeDir) == "" {
+		return errors.New("advisor.builtin: false serves only advisor.knowledge_dir, which is empty: set the folder or builtin = true")
 	}
 	if l := c.HTTP.Listen; l != "" {
 		if _, _, err := net.SplitHostPort(l); err != nil {

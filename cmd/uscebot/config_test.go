@@ -37,6 +37,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{"unknown section", "[stor]\npath = \"x\"\n", "stor"},
 		{"empty path", "[store]\npath = \"\"\n", "store.path"},
 		{"negative concurrency", "[bot]\nmax_concurrent = -1\n", "bot.max_concurrent"},
+		{"builtin off without a folder", "[advisor]\nbuiltin = false\n", "advisor.builtin"},
 		{"bad level", "[log]\nlevel = \"loud\"\n", "log.level"},
 		{"bad format", "[log]\nformat = \"xml\"\n", "log.format"},
 		{"bad mode", "[telegram]\nmode = \"push\"\n", "telegram.mode"},

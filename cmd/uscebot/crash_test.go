@@ -66,7 +66,7 @@ func crashChild(path string, n int, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		return err
 	}
@@ -275,7 +275,7 @@ var (
 
 func mustKB(t *testing.T) *advisor.KB {
 	t.Helper()
-	kbOnce.Do(func() { sharedKB, kbErr = advisor.Load("") })
+	kbOnce.Do(func() { sharedKB, kbErr = advisor.Load("", true) })
 	if kbErr != nil {
 		t.Fatal(kbErr)
 	}

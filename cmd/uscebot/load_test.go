@@ -659,7 +659,7 @@ func newLoadHarness(tb testing.TB, ctx context.Context, path string, users []*lo
 	if err != nil {
 		tb.Fatal(err)
 	}
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	log := cfg.Log.Logger(stderr)
 
-	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
+	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir, cfg.Advisor.Builtin)
 	if err != nil {
 		return fmt.Errorf("load knowledge: %w", err)
 	}
@@ -204,7 +204,7 @@ func runAsk(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer
 	if err != nil {
 		return usagef("%v", err)
 	}
-	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
+	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir, cfg.Advisor.Builtin)
 	if err != nil {
 		return fmt.Errorf("load knowledge: %w", err)
 	}
@@ -261,7 +261,7 @@ func runEval(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer)
 	if err != nil {
 		return usagef("%s: %v", *questions, err)
 	}
-	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
+	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir, cfg.Advisor.Builtin)
 	if err != nil {
 		return fmt.Errorf("load knowledge: %w", err)
 	}

@@ -162,3 +162,50 @@ publisher = "Server admins"
 		t.Errorf("local topic not answered: %s %s", out, errOut)
 	}
 }
+
+// With builtin = false the bot serves the folder alone: its topics are
+// answered, a built-in one is not, and a folder that still relates to a
+// built-in topic is refused by name.
+func TestBuiltinOffServesOnlyTheFolder(t *testing.T) {
+	dir := t.TempDir()
+	kdir := filepath.Join(dir, "faq")
+	if err := os.Mkdir(kdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(kdir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A server's own knowledge base: a few topics, so that a word's rarity
+	// among them means something to the matcher.
+	topic := func(id, title, phrasing, keywords string) string {
+		return fmt.Sprintf("+++\nid = %q\ntitle = %q\nphrasings = [%q]\nkeywords = [%s]\n\n"+
+			"[[sources]]\ntitle = \"Server handbook\"\npublisher = \"Server admins\"\n+++\n**%s** Ask a moderator.\n",
+			id, title, phrasing, keywords, title)
+	}
+	rules := topic("server-rules", "What are this server's rules for promoting rotations?",
+		"can I advertise my agency's rotations in this server", `"advertise", "promotion", "server rules"`)
+	writeFile("rules.md", rules)
+	writeFile("mentors.md", topic("mentors", "How do I get a mentor from the server?",
+		"can someone from the server mentor me", `"mentor", "mentorship", "buddy"`))
+	writeFile("study-group.md", topic("study-group", "When does the server's study group meet?",
+		"what time is the study group call", `"study group", "call", "voice channel"`))
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("[advisor]\nknowledge_dir = %q\nbuiltin = false\n", kdir)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, errOut := runCmd(t, "", "ask", "--json", "--config", cfg, "can I advertise rotations in this server?"); !strings.Contains(out, `"topic": "server-rules"`) {
+		t.Errorf("local topic not answered: %s %s", out, errOut)
+	}
+	if _, out, errOut := runCmd(t, "", "ask", "--json", "--config", cfg, "does telehealth count as USCE?"); !strings.Contains(out, `"topic": null`) {
+		t.Errorf("built-in topic answered with builtin = false: %s %s", out, errOut)
+	}
+
+	writeFile("rules.md", strings.Replace(rules, "\n\n[[sources]]", "\nrelated = [\"vetting-programs\"]\n\n[[sources]]", 1))
+	code, _, errOut := runCmd(t, "", "ask", "--config", cfg, "can I advertise rotations in this server?")
+	if code == 0 || !strings.Contains(errOut, "rules.md") || !strings.Contains(errOut, "vetting-programs") {
+		t.Errorf("folder relating to a built-in topic with builtin = false: exit %d, stderr %q", code, errOut)
+	}
+}

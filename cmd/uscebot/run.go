@@ -47,7 +47,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if !cfg.Telegram.Enabled && !cfg.Discord.Enabled {
 		return nil, errors.New("no platform is enabled: set enabled = true in [telegram] or [discord] (or try uscebot console)")
 	}
-	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir)
+	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir, cfg.Advisor.Builtin)
 	if err != nil {
 		return nil, fmt.Errorf("load knowledge: %w", err)
 	}
