@@ -39,9 +39,10 @@ type Console struct {
 // for a line.
 func (c *Console) Run(ctx context.Context) error {
 	lines := make(chan lineOrErr)
+	want := make(chan struct{})
 	done := make(chan struct{})
 	defer close(done)
-	go readLines(bufio.NewReaderSize(c.In, 64*1024), lines, done)
+	go readLines(bufio.NewReaderSize(c.In, 64*1024), want, lines, done)
 	var choices []bot.Choice
 	if c.Interactive {
 		fmt.Fprintln(c.Out, "uscebot console: ask about US clinical experience, /help for commands, quit (or Ctrl-D) to leave.")
@@ -51,6 +52,11 @@ func (c *Console) Run(ctx context.Context) error {
 			fmt.Fprint(c.Out, "> ")
 		}
 		var in lineOrErr
+		select {
+		case want <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
 		select {
 		case <-ctx.Done():
 			if c.Interactive {
@@ -101,11 +107,18 @@ type lineOrErr struct {
 	err  error
 }
 
-// readLines sends the input's lines to out until an error (io.EOF at the
-// end) or until done is closed. Reading runs apart from Run so that Ctrl-C
-// ends the console while it waits for a line.
-func readLines(in *bufio.Reader, out chan<- lineOrErr, done <-chan struct{}) {
+// readLines reads a line each time want asks for one and sends it to out,
+// until an error (io.EOF at the end) or until done is closed. Reading runs
+// apart from Run so that Ctrl-C ends the console while it waits for a
+// line; it reads only when asked, so no line is taken before the previous
+// one is answered.
+func readLines(in *bufio.Reader, want <-chan struct{}, out chan<- lineOrErr, done <-chan struct{}) {
 	for {
+		select {
+		case <-want:
+		case <-done:
+			return
+		}
 		line, err := readLine(in)
 		select {
 		case out <- lineOrErr{line, err}:
