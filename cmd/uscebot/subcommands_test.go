@@ -165,7 +165,7 @@ func TestAssessJSON(t *testing.T) {
 			now:     "2026-11-21",
 			want: assessJSON{Readiness: "competitive", Phase: "final", USCEWeeks: 8, HandsOnWeeks: 8, SpecialtyWeeks: 8, RecentWeeks: 8,
 				Gaps: []string{"yog-gap"}},
-			planHas: []string{"Around September 1, 2027: submit your ERAS application."},
+			planHas: []string{"Around September 1, 2027: submit your ERAS application, then tell the stories of your US experience in your interviews."},
 		},
 		{
 			name: "tele only, early phase",
@@ -175,7 +175,7 @@ func TestAssessJSON(t *testing.T) {
 			now: "2026-11-21",
 			want: assessJSON{Readiness: "none", Phase: "early", TeleWeeks: 12,
 				Gaps: []string{"no-usce", "no-us-letter", "no-specialty-usce", "tele-only", "tele-excess", "visa-travel", "low-budget"}},
-			planHas: []string{"Around September 1, 2029: submit your ERAS application."},
+			planHas: []string{"Around September 1, 2029: submit your ERAS application, then tell the stories of your US experience in your interviews."},
 		},
 		{
 			name: "observerships only, baseline",
