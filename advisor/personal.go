@@ -29,17 +29,23 @@ func Personalize(topicID string, p rules.Profile, now time.Time) string {
 		}
 	case "how-much-usce", "observership-counts":
 		if hasExperience {
-			handsOn := "none of it hands-on"
-			if a.HandsOnWeeks > 0 {
-				handsOn = fmt.Sprintf("%d of them hands-on", a.HandsOnWeeks)
+			have := "You have no in-person USCE yet."
+			switch {
+			case a.HandsOnWeeks > 0:
+				have = fmt.Sprintf("You have %s of USCE, %d of them hands-on.", weeks(a.USCEWeeks), a.HandsOnWeeks)
+			case a.USCEWeeks > 0:
+				have = fmt.Sprintf("You have %s of USCE, none of it hands-on.", weeks(a.USCEWeeks))
 			}
-			return fmt.Sprintf("You have %s of USCE, %s. The baseline at many programs is 1 month (4 weeks) with one strong US letter; "+
-				"competitive applicants have 2-4 months (8-16 weeks) of hands-on USCE.", weeks(a.USCEWeeks), handsOn)
+			return have + " The baseline at many programs is 1 month (4 weeks) with one strong US letter; " +
+				"competitive applicants have 2-4 months (8-16 weeks) of hands-on USCE."
 		}
 	case "specialty-match":
 		if specialty, ok := rules.ParseSpecialty(p.Specialty); ok && hasExperience {
 			if a.SpecialtyWeeks >= 4 {
 				return fmt.Sprintf("You have %s of USCE in %s, which meets the aim of 1-2 months.", weeks(a.SpecialtyWeeks), specialty)
+			}
+			if a.SpecialtyWeeks == 0 {
+				return fmt.Sprintf("You have no USCE in %s yet; the aim is 1-2 months (4-8 weeks).", specialty)
 			}
 			return fmt.Sprintf("You have %s of USCE in %s; the aim is 1-2 months (4-8 weeks).", weeks(a.SpecialtyWeeks), specialty)
 		}
@@ -94,7 +100,7 @@ func teleNote(p rules.Profile, a rules.Assessment, now time.Time) string {
 	}
 	switch {
 	case recent > 0:
-		return fmt.Sprintf("Your %s of in-person USCE from the last year or two make tele work optional for you: it may add a little, but it isn't critical.",
+		return fmt.Sprintf("You have %s of recent in-person USCE (from the last year or two), so tele work is optional for you: it may add a little, but it isn't critical.",
 			weeks(recent))
 	case last != 0:
 		return fmt.Sprintf("Your in-person USCE ended in %d, so tele work could show recent clinical engagement; it won't replace new in-person USCE.", last)
@@ -115,7 +121,11 @@ func recencyNote(p rules.Profile, a rules.Assessment) string {
 	default:
 		when = fmt.Sprintf("You will apply in %d, %d year%s after graduating", app, gap, plural(gap))
 	}
-	note := fmt.Sprintf("%s, with %s of USCE from within 3 years of that application.", when, weeks(a.RecentWeeks))
+	recent := "no USCE from within 3 years of that application yet"
+	if a.RecentWeeks > 0 {
+		recent = weeks(a.RecentWeeks) + " of USCE from within 3 years of that application"
+	}
+	note := when + ", with " + recent + "."
 	if slices.Contains(a.Gaps, rules.GapYOG) && a.RecentWeeks < 8 {
 		note += " More than 3 years after graduating, recent USCE matters more: aim for 2-3 months of it."
 	}

@@ -40,7 +40,7 @@ func TestPersonalize(t *testing.T) {
 			personalProfile(func(p *rules.Profile) {
 				p.Experiences = []rules.Experience{inPerson(rules.KindObservership, 4, 2026), tele}
 			}),
-			[]string{"Your 4 weeks of in-person USCE from the last year or two make tele work optional"}, nil},
+			[]string{"You have 4 weeks of recent in-person USCE (from the last year or two), so tele work is optional"}, nil},
 		{"a week of volunteering in 2015 is not recent", "telehealth-value",
 			personalProfile(func(p *rules.Profile) { p.Experiences = []rules.Experience{inPerson(rules.KindVolunteering, 1, 2015)} }),
 			[]string{"ended in 2015", "won't replace new in-person USCE"}, []string{"optional", "adds little"}},
@@ -65,7 +65,7 @@ func TestPersonalize(t *testing.T) {
 			[]string{"You will apply in 2027, the year you graduate"}, nil},
 		{"one year after", "yog-gap",
 			personalProfile(func(p *rules.Profile) { p.GradYear = intp(2026) }),
-			[]string{"You will apply in 2027, 1 year after graduating, with 0 weeks of USCE"}, []string{"matters more"}},
+			[]string{"You will apply in 2027, 1 year after graduating, with no USCE from within 3 years of that application yet."}, []string{"matters more"}},
 		{"old graduate without recent USCE", "yog-gap",
 			personalProfile(func(p *rules.Profile) {
 				p.GradYear = intp(2015)
@@ -93,7 +93,10 @@ func TestPersonalize(t *testing.T) {
 			[]string{"You have 8 weeks of USCE in family medicine, which meets the aim"}, []string{"FM"}},
 		{"specialty: below the aim", "specialty-match",
 			personalProfile(func(p *rules.Profile) { p.Experiences = []rules.Experience{inPerson(rules.KindExternship, 1, 2026)} }),
-			[]string{"You have 0 weeks of USCE in family medicine; the aim is 1-2 months"}, nil},
+			[]string{"You have no USCE in family medicine yet; the aim is 1-2 months"}, nil},
+		{"how much: tele only", "how-much-usce",
+			personalProfile(func(p *rules.Profile) { p.Experiences = []rules.Experience{tele} }),
+			[]string{"You have no in-person USCE yet."}, nil},
 		{"how much: one week, none hands-on", "how-much-usce",
 			personalProfile(func(p *rules.Profile) { p.Experiences = []rules.Experience{inPerson(rules.KindShadowing, 1, 2026)} }),
 			[]string{"You have 1 week of USCE, none of it hands-on"}, nil},
@@ -109,7 +112,7 @@ func TestPersonalize(t *testing.T) {
 				t.Errorf("%s: Personalize(%s) = %q, want no %q", tt.name, tt.topic, got, bad)
 			}
 		}
-		if regexp.MustCompile(`(^|[^\pL\pN])-\d|\b1 weeks\b`).MatchString(got) {
+		if regexp.MustCompile(`(^|[^\pL\pN])-\d|\b1 weeks\b|\b0 weeks\b`).MatchString(got) {
 			t.Errorf("%s: Personalize(%s) = %q: a nonsense number", tt.name, tt.topic, got)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -88,7 +89,12 @@ func TestAssessTextAfterSeptember(t *testing.T) {
 	if code != 0 || errOut != "" {
 		t.Fatalf("assess: exit %d, stderr %q", code, errOut)
 	}
-	if want := "phase: application (the 2027 application season is under way)"; !strings.Contains(out, want) {
-		t.Errorf("assess output lacks %q:\n%s", want, out)
+	for _, want := range []string{"phase: application (the 2027 application season is under way)", "weeks of USCE 8, hands-on 8"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("assess output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "-") && regexp.MustCompile(`(^|[^\pL\pN])-\d`).MatchString(out) {
+		t.Errorf("assess output has a negative number:\n%s", out)
 	}
 }

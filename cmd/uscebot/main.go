@@ -298,7 +298,7 @@ func runAssess(_ context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "readiness: %s\nphase: %s (%s)\n", a.Readiness, a.Phase, untilApplication(a.MonthsToApplication, *p.ApplicationYear))
-	fmt.Fprintf(&b, "USCE %d weeks, hands-on %d, in the specialty %d, recent %d, tele %d\n", a.USCEWeeks, a.HandsOnWeeks, a.SpecialtyWeeks, a.RecentWeeks, a.TeleWeeks)
+	fmt.Fprintf(&b, "weeks of USCE %d, hands-on %d, in the specialty %d, recent %d, tele %d\n", a.USCEWeeks, a.HandsOnWeeks, a.SpecialtyWeeks, a.RecentWeeks, a.TeleWeeks)
 	fmt.Fprintf(&b, "gaps: %s\nplan:\n", strings.Join(a.Gaps, ", "))
 	for _, line := range a.Plan {
 		fmt.Fprintf(&b, "- %s\n", line)
