@@ -150,7 +150,7 @@ func (f facts) action(gap string) step {
 		}
 		if a.RecentWeeks >= 8 {
 			// S4 asks for at least 2-3 months of recent USCE: 8 weeks is 2.
-			return step{fmt.Sprintf("%s: your %s of recent USCE show programs you are in clinical work now; be ready to explain the gap.", gap, weeks(a.RecentWeeks)),
+			return step{fmt.Sprintf("%s: your %s of recent USCE show the recent clinical activity programs look for; be ready to explain the gap.", gap, weeks(a.RecentWeeks)),
 				[]string{"yog-gap"}}
 		}
 		have := ""
