@@ -183,3 +183,35 @@ func checkPlan(t *testing.T, name string, p Profile, a Assessment, now time.Time
 func hasKind(p Profile, kind string) bool {
 	return slices.ContainsFunc(p.Experiences, func(e Experience) bool { return e.Kind == kind })
 }
+
+// TestPlanWording checks the lines that depend on what the profile has.
+func TestPlanWording(t *testing.T) {
+	now := day("2026-06-15")
+	graduate := func(es ...Experience) Profile {
+		return with(strong(), func(p *Profile) {
+			p.GradYear, p.ApplicationYear, p.USLetters, p.Experiences = ptr(2015), ptr(2027), ptr(1), es
+		})
+	}
+	for _, tt := range []struct {
+		name string
+		p    Profile
+		want string
+	}{
+		{"recent USCE credited for the YOG gap", graduate(exp(KindExternship, 12, InternalMedicine, 2026)),
+			"You graduated in 2015, 12 years before you apply: your 12 weeks of recent USCE show the recent clinical activity programs look for; be ready to explain the gap."},
+		{"some recent USCE counted toward the YOG gap", graduate(exp(KindExternship, 4, InternalMedicine, 2026)),
+			"You graduated in 2015, 12 years before you apply: get 2-3 months of recent USCE by August 2026 (you have 4 weeks) and be ready to explain the gap."},
+		{"volunteering only", graduate(exp(KindVolunteering, 2, "", 2026)),
+			"Your USCE so far is volunteering, where you watch rather than take part: aim for 2-3 months in total in internal medicine by August 2026, with observerships at teaching hospitals that give a detailed letter, or better, hands-on work."},
+		{"shadowing and observership", graduate(exp(KindShadowing, 2, "", 2026), exp(KindObservership, 4, "", 2026)),
+			"Your USCE so far is observerships and shadowing, where you watch rather than take part"},
+		{"no hands-on weeks", graduate(exp(KindObservership, 4, InternalMedicine, 2026)),
+			"Build up to 2-4 months of hands-on USCE (externships or hands-on rotations) by August 2026; none of your USCE is hands-on yet."},
+		{"some specialty weeks", graduate(exp(KindExternship, 2, InternalMedicine, 2026), exp(KindExternship, 8, Pediatrics, 2026)),
+			"Get 1-2 months of USCE in internal medicine by August 2026: letters from your own specialty count most; you have 2 weeks of it."},
+	} {
+		if plan := Assess(tt.p, now).Plan; !slices.ContainsFunc(plan, func(l string) bool { return strings.HasPrefix(l, tt.want) }) {
+			t.Errorf("%s: Assess() plan = %q\nwant a line starting %q", tt.name, plan, tt.want)
+		}
+	}
+}
