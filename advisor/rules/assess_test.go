@@ -312,25 +312,48 @@ func TestPlanPersonalised(t *testing.T) {
 	plan := Assess(p, now).Plan
 	for _, want := range []string{
 		"Urgent: 9 months to go. Secure any recent USCE now; what can't be done in time goes to the 2028 cycle.",
-		"You have 1 US letter: aim for 2-3, ideally in family medicine, before you apply in September 2027.",
-		"Reach at least 1 month (4 weeks) of USCE by June 2027; you have 2 weeks.",
-		"You graduated in 2019, 8 years before you apply: get 2-3 months of recent USCE and be ready to explain the gap.",
-		"Get 1-2 months of USCE in family medicine by June 2027: letters from your own specialty count most.",
-		"With observerships only, aim for 2-3 months in total in family medicine, at teaching hospitals that give a detailed letter.",
+		"You have 1 US letter: aim for 2-3, ideally in family medicine, by February 2027.",
+		"Reach at least 1 month (4 weeks) of USCE by February 2027; you have 2 weeks.",
+		"You graduated in 2019, 8 years before you apply: get 2-3 months of recent USCE by February 2027 (you have 2 weeks) and be ready to explain the gap.",
+		"Get 1-2 months of USCE in family medicine by February 2027: letters from your own specialty count most.",
+		"With observerships only, aim for 2-3 months in total in family medicine by February 2027, at teaching hospitals that give a detailed letter.",
+		"Now to February 2027: add the USCE you still need, finish Step 2 CK (and OET, if your pathway requires it) and confirm 2-3 US letters.",
 	} {
 		if !slices.Contains(plan, want) {
 			t.Errorf("Assess() plan = %q\nwant the line %q", plan, want)
 		}
 	}
-	// Past June of the application year, deadlines become "as soon as you can".
+	// Past February of the application year, new USCE is "as soon as you
+	// can" and letters are due with the application.
 	plan = Assess(p, day("2027-07-10")).Plan
-	if want := "Reach at least 1 month (4 weeks) of USCE as soon as you can; you have 2 weeks."; !slices.Contains(plan, want) {
-		t.Errorf("Assess() in July plan = %q\nwant the line %q", plan, want)
+	for _, want := range []string{
+		"Reach at least 1 month (4 weeks) of USCE as soon as you can; you have 2 weeks.",
+		"You have 1 US letter: aim for 2-3, ideally in family medicine, before you apply in September 2027.",
+	} {
+		if !slices.Contains(plan, want) {
+			t.Errorf("Assess() in July plan = %q\nwant the line %q", plan, want)
+		}
 	}
 	// After September 1 of the application year, letters are due now.
 	plan = Assess(p, day("2027-09-20")).Plan
-	if want := "You have 1 US letter: aim for 2-3, ideally in family medicine, as soon as you can."; !slices.Contains(plan, want) {
-		t.Errorf("Assess() after September plan = %q\nwant the line %q", plan, want)
+	for _, want := range []string{
+		"You have 1 US letter: aim for 2-3, ideally in family medicine, as soon as you can.",
+		"Urgent: the 2027 application season is under way. Secure any recent USCE now; what can't be done in time goes to the 2028 cycle.",
+	} {
+		if !slices.Contains(plan, want) {
+			t.Errorf("Assess() after September plan = %q\nwant the line %q", plan, want)
+		}
+	}
+	// Two years ahead, new USCE is due by the end of the window for securing
+	// it, which the milestone of that window shows too.
+	plan = Assess(with(p, func(p *Profile) { p.ApplicationYear = ptr(2029) }), now).Plan
+	for _, want := range []string{
+		"Reach at least 1 month (4 weeks) of USCE by August 2028; you have 2 weeks.",
+		"March to August 2028: secure 1-3 months of USCE (externships or observerships), at least one in family medicine.",
+	} {
+		if !slices.Contains(plan, want) {
+			t.Errorf("Assess() two years ahead plan = %q\nwant the line %q", plan, want)
+		}
 	}
 	// A student is pointed to electives, a graduate to externships.
 	student := with(p, func(p *Profile) { p.Stage = StageStudent; p.Experiences[0].Weeks = 4 })
@@ -345,9 +368,14 @@ func TestPlanPersonalised(t *testing.T) {
 }
 
 func TestMilestones(t *testing.T) {
-	graduate := with(strong(), func(p *Profile) { p.ApplicationYear, p.Step2CK = ptr(2027), nil })
+	// graduate has no USCE yet, so every milestone has something to do.
+	graduate := with(strong(), func(p *Profile) {
+		p.ApplicationYear, p.Step2CK, p.USLetters, p.Experiences = ptr(2027), nil, ptr(0), nil
+	})
 	student := with(graduate, func(p *Profile) { p.Stage, p.Step1 = StageStudent, Step1NotTaken })
-	done := with(graduate, func(p *Profile) { p.Step2CK = ptr(250) })
+	done := with(strong(), func(p *Profile) { p.ApplicationYear = ptr(2027) }) // 8 recent weeks in IM, 3 letters
+	oldUSCE := with(done, func(p *Profile) { p.Experiences[0].EndYear = 2020 })
+	otherSpecialty := with(done, func(p *Profile) { p.Specialty = Pediatrics })
 	for _, tt := range []struct {
 		name string
 		p    Profile
@@ -357,35 +385,87 @@ func TestMilestones(t *testing.T) {
 		{"all ahead", graduate, "2024-06-01", []string{
 			"September 2024 to August 2025: work on Step 2 CK and explore where you could rotate.",
 			"March to August 2026: secure 1-3 months of USCE (externships or observerships), at least one in internal medicine.",
-			"September 2026 to February 2027: add more USCE if you still need it, finish Step 2 CK (and OET, if your pathway requires it), and confirm 2-3 US letters.",
-			"March to August 2027: ERAS opens in June: list your USCE in its Experiences section, build your personal statement on it, and have your letters uploaded.",
-			"Around September 1, 2027: submit your ERAS application.",
-			"October 2027 to January 2028: interviews: be ready to tell the stories of your US experience.",
+			"September 2026 to February 2027: finish Step 2 CK (and OET, if your pathway requires it) and confirm 2-3 US letters.",
+			"March to August 2027: list your USCE in the Experiences section of ERAS and build your personal statement on it.",
+			"Around September 1, 2027: submit your ERAS application, then tell the stories of your US experience in your interviews.",
 		}},
 		{"student, under way", student, "2025-01-10", []string{
 			"Now to August 2025: work on Step 1 and Step 2 CK, explore where you could rotate and plan your final-year US electives.",
-			"March to August 2026: secure 1-3 months of USCE (electives), at least one in internal medicine.",
-			"September 2026 to February 2027: add more USCE if you still need it, finish Step 2 CK (and OET, if your pathway requires it), and confirm 2-3 US letters.",
-			"March to August 2027: ERAS opens in June: list your USCE in its Experiences section, build your personal statement on it, and have your letters uploaded.",
-			"Around September 1, 2027: submit your ERAS application.",
-			"October 2027 to January 2028: interviews: be ready to tell the stories of your US experience.",
+			"March to August 2026: secure 1-3 months of USCE (electives), at least one in internal medicine, with Step 1 passed first if you can: many electives ask for it.",
+			"September 2026 to February 2027: pass Step 1, finish Step 2 CK (and OET, if your pathway requires it) and confirm 2-3 US letters.",
+			"March to August 2027: list your USCE in the Experiences section of ERAS and build your personal statement on it.",
+			"Around September 1, 2027: submit your ERAS application, then tell the stories of your US experience in your interviews.",
+		}},
+		{"recent USCE in the specialty and letters: nothing to secure", done, "2025-01-10", []string{
+			"Now to August 2025: explore where you could rotate.",
+			"September 2026 to February 2027: finish OET if your pathway requires it and confirm your 3 US letters with their writers.",
+			"March to August 2027: list your USCE in the Experiences section of ERAS and build your personal statement on it.",
+			"Around September 1, 2027: submit your ERAS application, then tell the stories of your US experience in your interviews.",
+		}},
+		{"old USCE in the specialty", oldUSCE, "2025-10-10", []string{
+			"March to August 2026: secure 1-3 months of USCE (externships or observerships).",
+			"September 2026 to February 2027: finish OET if your pathway requires it and confirm your 3 US letters with their writers.",
+			"March to August 2027: list your USCE in the Experiences section of ERAS and build your personal statement on it.",
+			"Around September 1, 2027: submit your ERAS application, then tell the stories of your US experience in your interviews.",
+		}},
+		{"recent USCE in another specialty", otherSpecialty, "2025-10-10", []string{
+			"March to August 2026: secure at least a month of USCE in pediatrics (externships or observerships).",
+			"September 2026 to February 2027: finish OET if your pathway requires it and confirm your 3 US letters with their writers.",
+			"March to August 2027: list your USCE in the Experiences section of ERAS and build your personal statement on it.",
+			"Around September 1, 2027: submit your ERAS application, then tell the stories of your US experience in your interviews.",
 		}},
 		{"exams done, final phase", done, "2026-11-21", []string{
-			"Now to February 2027: add more USCE if you still need it, finish OET if your pathway requires it, and confirm 2-3 US letters.",
-			"March to August 2027: ERAS opens in June: list your USCE in its Experiences section, build your personal statement on it, and have your letters uploaded.",
-			"Around September 1, 2027: submit your ERAS application.",
-			"October 2027 to January 2028: interviews: be ready to tell the stories of your US experience.",
+			"Now to February 2027: finish OET if your pathway requires it and confirm your 3 US letters with their writers.",
+			"March to August 2027: list your USCE in the Experiences section of ERAS and build your personal statement on it.",
+			"Around September 1, 2027: submit your ERAS application, then tell the stories of your US experience in your interviews.",
 		}},
-		{"submitted", done, "2027-10-05", []string{
-			"Now to January 2028: interviews: be ready to tell the stories of your US experience.",
+		{"submitting", done, "2027-09-05", []string{
+			"Around September 1, 2027: submit your ERAS application, then tell the stories of your US experience in your interviews.",
 		}},
-		{"cycle over", done, "2028-02-01", nil},
+		{"submitted", done, "2027-10-05", nil},
 	} {
 		a := Assess(tt.p, day(tt.now))
 		got := a.Plan[len(a.Gaps):] // one line per gap, then the milestones
 		if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s: milestones (-want +got):\n%s", tt.name, diff)
 		}
+		// The structured milestones are the same lines, in the same order.
+		if len(a.Milestones) != len(got) {
+			t.Errorf("%s: %d Milestones for %d milestone lines", tt.name, len(a.Milestones), len(got))
+			continue
+		}
+		for i, m := range a.Milestones {
+			if !strings.HasSuffix(got[i], ": "+m.Text+".") {
+				t.Errorf("%s: Milestones[%d].Text = %q, not the end of %q", tt.name, i, m.Text, got[i])
+			}
+			if !m.From.Before(m.To) || m.From.Day() != 1 || m.To.Day() != 1 || m.To.Location() != time.UTC {
+				t.Errorf("%s: Milestones[%d] spans %v to %v, want first days of months in UTC", tt.name, i, m.From, m.To)
+			}
+			if !day(tt.now).Before(m.To) {
+				t.Errorf("%s: Milestones[%d] ended %v, before %s", tt.name, i, m.To, tt.now)
+			}
+		}
+	}
+}
+
+func TestMilestoneFields(t *testing.T) {
+	p := with(strong(), func(p *Profile) {
+		p.Stage, p.Specialty, p.ApplicationYear, p.Experiences = StageStudent, Pediatrics, ptr(2027), nil
+	})
+	a := Assess(p, day("2025-01-10"))
+	want := Milestone{
+		From: day("2026-03-01"), To: day("2026-09-01"),
+		Text:   "secure 1-3 months of USCE (electives), at least one in pediatrics",
+		Topics: []string{"timeline", "electives-students"},
+	}
+	if len(a.Milestones) < 2 {
+		t.Fatalf("Assess() milestones = %v, want the early and secure ones", a.Milestones)
+	}
+	if diff := cmp.Diff(want, a.Milestones[1]); diff != "" {
+		t.Errorf("Assess() second milestone (-want +got):\n%s", diff)
+	}
+	if a.Milestones[0].From != day("2024-09-01") {
+		t.Errorf("Assess() first milestone from %v, want 2024-09-01 though it is under way", a.Milestones[0].From)
 	}
 }
 
@@ -467,7 +547,7 @@ func TestAssessJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, key := range []string{"readiness", "phase", "usce_weeks", "hands_on_weeks",
-		"specialty_weeks", "recent_weeks", "tele_weeks", "gaps", "plan", "read_next",
+		"specialty_weeks", "recent_weeks", "tele_weeks", "gaps", "plan", "milestones", "read_next",
 		"months_to_application"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("assess JSON %s has no %q", b, key)

@@ -120,8 +120,10 @@ func ParseYesNo(text string) (string, error) {
 }
 
 // ParseBudget reads the budget for rotations: a word ("low", "cheap",
-// "plenty"), "$" to "$$$", or an amount in US dollars: under 2,000 does not
-// buy one paid 4-week rotation (low), under 6,000 buys one or two (medium).
+// "plenty"), "$" to "$$$", or an amount in US dollars. The sources give no
+// prices, so the amounts are the project's own reading, not a fact to show
+// users: under 2,000 USD is low (assessment.md's vet rule calls 2,000 USD
+// for 4 weeks a high price), under 6,000 medium, the rest high.
 func ParseBudget(text string) (string, error) {
 	switch strings.TrimSpace(text) {
 	case "$":

@@ -13,6 +13,20 @@ type step struct {
 	topics []string
 }
 
+// Milestone is one dated step of the plan still ahead. Its plan line is a
+// date label, ": ", Text and a full stop, so the two never disagree.
+type Milestone struct {
+	// From is the first day of its first month and To the first day of the
+	// month after its last (UTC): it spans [From, To), so March to August
+	// 2027 is 2027-03-01 to 2027-09-01. One already under way keeps its From.
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// Text is the plan line without its date label and full stop.
+	Text string `json:"text"`
+	// Topics are the ids of the topics to read for it.
+	Topics []string `json:"topics"`
+}
+
 // urgency orders the gaps' actions for each phase; every list holds every
 // gap.
 //
@@ -50,8 +64,9 @@ type facts struct {
 }
 
 // plan returns the gaps' actions in order of urgency for the phase (the
-// table's order when the phase is unknown), then the milestones still ahead.
-func plan(p Profile, a Assessment, now time.Time) []step {
+// table's order when the phase is unknown), then the milestones still ahead,
+// which it also returns as such.
+func plan(p Profile, a Assessment, now time.Time) ([]step, []Milestone) {
 	y, m, d := now.Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC) // the dates below are UTC
 	f := facts{p: p, a: a, now: today}
@@ -71,10 +86,17 @@ func plan(p Profile, a Assessment, now time.Time) []step {
 			steps = append(steps, f.action(g))
 		}
 	}
-	return append(steps, f.milestones()...)
+	ms := f.milestones()
+	for _, m := range ms {
+		steps = append(steps, step{m.label(f.now) + ": " + m.Text + ".", m.Topics})
+	}
+	return steps, ms
 }
 
 // action is what the plan says for a gap (assessment.md), for this user.
+// Every goal for new USCE carries usceBy and every goal for letters
+// lettersBy, the dates of the timeline's milestones, so that one goal never
+// has two dates; and a line never asks for what the profile already has.
 func (f facts) action(gap string) step {
 	a := f.a
 	switch gap {
@@ -90,7 +112,7 @@ func (f facts) action(gap string) step {
 		return step{fmt.Sprintf("Reach at least 1 month (4 weeks) of USCE %s; you have %s.", f.usceBy(), weeks(a.USCEWeeks)),
 			[]string{"how-much-usce", "finding-usce"}}
 	case GapNoUSLetter:
-		return step{"Earn one strong letter from a US physician who has seen your work in person" + f.inSpecialty(", ideally in ") + ".",
+		return step{"Earn one strong letter from a US physician who has seen your work in person" + f.inSpecialty(", ideally in ") + ", " + f.lettersBy() + ".",
 			[]string{"lor-hierarchy", "lor-request"}}
 	case GapFewUSLetters:
 		return step{"You have 1 US letter: aim for 2-3" + f.inSpecialty(", ideally in ") + ", " + f.lettersBy() + ".",
@@ -100,13 +122,20 @@ func (f facts) action(gap string) step {
 		if f.p.Stage == StageStudent {
 			kinds, topic = "electives or sub-internships", "electives-students"
 		}
-		return step{fmt.Sprintf("Build up to 2-4 months of hands-on USCE (%s); you have %s so far.", kinds, weeks(a.HandsOnWeeks)),
+		have := "none of your USCE is hands-on yet"
+		if a.HandsOnWeeks > 0 {
+			have = fmt.Sprintf("you have %s so far", weeks(a.HandsOnWeeks))
+		}
+		return step{fmt.Sprintf("Build up to 2-4 months of hands-on USCE (%s) %s; %s.", kinds, f.usceBy(), have),
 			[]string{"how-much-usce", "hands-on-vs-observership", topic}}
 	case GapObservershipOnly:
-		return step{"With observerships only, aim for 2-3 months in total" + f.inSpecialty(" in ") + ", at teaching hospitals that give a detailed letter.",
-			[]string{"observership-counts"}}
+		return f.nonHandsOn()
 	case GapNoSpecialtyUSCE:
-		return step{fmt.Sprintf("Get 1-2 months of USCE in %s %s: letters from your own specialty count most.", f.specialty, f.usceBy()),
+		have := "."
+		if a.SpecialtyWeeks > 0 {
+			have = fmt.Sprintf("; you have %s of it.", weeks(a.SpecialtyWeeks))
+		}
+		return step{fmt.Sprintf("Get 1-2 months of USCE in %s %s: letters from your own specialty count most%s", f.specialty, f.usceBy(), have),
 			[]string{"specialty-match"}}
 	case GapStaleUSCE:
 		if f.appYear == 0 {
@@ -119,7 +148,16 @@ func (f facts) action(gap string) step {
 		if f.appYear != 0 {
 			gap += fmt.Sprintf(", %d years before you apply", f.appYear-*f.p.GradYear)
 		}
-		return step{gap + ": get 2-3 months of recent USCE and be ready to explain the gap.",
+		if a.RecentWeeks >= 8 {
+			// S4 asks for at least 2-3 months of recent USCE: 8 weeks is 2.
+			return step{fmt.Sprintf("%s: your %s of recent USCE show the recent clinical activity programs look for; be ready to explain the gap.", gap, weeks(a.RecentWeeks)),
+				[]string{"yog-gap"}}
+		}
+		have := ""
+		if a.RecentWeeks > 0 {
+			have = fmt.Sprintf(" (you have %s)", weeks(a.RecentWeeks))
+		}
+		return step{fmt.Sprintf("%s: get 2-3 months of recent USCE %s%s and be ready to explain the gap.", gap, f.usceBy(), have),
 			[]string{"yog-gap", "recency"}}
 	case GapTeleOnly:
 		return step{"Tele work doesn't count as USCE for most programs: add in-person experience.",
@@ -134,9 +172,14 @@ func (f facts) action(gap string) step {
 		return step{"On a tight budget, pick 1-2 high-yield experiences, and try your network, alumni and cold emails before paying for a program.",
 			[]string{"limited-funds", "cold-email"}}
 	case GapLateStart:
-		when := "your application is due now"
-		if m := a.MonthsToApplication; m > 0 {
+		var when string
+		switch m := a.MonthsToApplication; {
+		case m > 0:
 			when = fmt.Sprintf("%d month%s to go", m, plural(m))
+		case m == 0:
+			when = "less than a month to go"
+		default:
+			when = fmt.Sprintf("the %d application season is under way", f.appYear)
 		}
 		return step{fmt.Sprintf("Urgent: %s. Secure any recent USCE now; what can't be done in time goes to the %d cycle.", when, f.appYear+1),
 			[]string{"timeline", "finding-usce"}}
@@ -144,21 +187,65 @@ func (f facts) action(gap string) step {
 	return step{}
 }
 
-// usceBy is the deadline for new USCE: June of the application year leaves
-// time for its letter before ERAS.
-func (f facts) usceBy() string {
-	if f.appYear == 0 || !f.now.Before(date(f.appYear, time.June)) {
-		return "as soon as you can"
+// nonHandsOn is the observership-only action, worded for the kinds the user
+// has: S4's 2-3 months is for observerships, and shadowing or volunteering
+// alone count for little (S3, S4).
+func (f facts) nonHandsOn() step {
+	var kinds []string
+	for _, k := range []string{KindObservership, KindShadowing, KindVolunteering} {
+		if slices.ContainsFunc(f.p.Experiences, func(e Experience) bool { return e.Kind == k && e.Tier() == TierNonHandsOn }) {
+			kinds = append(kinds, k)
+		}
 	}
-	return "by June " + fmt.Sprint(f.appYear)
+	if len(kinds) == 1 && kinds[0] == KindObservership {
+		return step{"With observerships only, aim for 2-3 months in total" + f.inSpecialty(" in ") + " " + f.usceBy() + ", at teaching hospitals that give a detailed letter.",
+			[]string{"observership-counts"}}
+	}
+	names := map[string]string{KindObservership: "observerships", KindShadowing: "shadowing", KindVolunteering: "volunteering"}
+	for i, k := range kinds {
+		kinds[i] = names[k]
+	}
+	return step{"Your USCE so far is " + list(kinds) + ", where you watch rather than take part: aim for 2-3 months in total" + f.inSpecialty(" in ") + " " + f.usceBy() +
+		", with observerships at teaching hospitals that give a detailed letter, or better, hands-on work.",
+		[]string{"volunteering-shadowing", "observership-counts"}}
 }
 
-// lettersBy is the deadline for letters: the application.
+// The timeline topic (S4) counts back from an application in September of
+// the application year y: 2-3 years before, exams and exploring; 12-18
+// months before (March to August of y-1), securing USCE; 6-12 months before
+// (September of y-1 to February of y), more USCE if needed, Step 2 CK and
+// letters; then the application itself.
+func (f facts) secureEnd() time.Time { return date(f.appYear-1, time.September) }
+func (f facts) finalEnd() time.Time  { return date(f.appYear, time.March) }
+
+// usceBy is the date for new USCE: the end of the timeline's window for it
+// still ahead (the one for securing USCE, else the one for adding more).
+func (f facts) usceBy() string {
+	return f.by("as soon as you can", f.secureEnd(), f.finalEnd())
+}
+
+// lettersBy is the date for letters: the end of the window that confirms
+// them, else the application.
 func (f facts) lettersBy() string {
-	if f.appYear == 0 || !f.now.Before(date(f.appYear, time.September)) {
-		return "as soon as you can"
+	if f.appYear != 0 && !f.now.Before(f.finalEnd()) && f.now.Before(date(f.appYear, time.September)) {
+		return fmt.Sprintf("before you apply in September %d", f.appYear)
 	}
-	return fmt.Sprintf("before you apply in September %d", f.appYear)
+	return f.by("as soon as you can", f.finalEnd())
+}
+
+// by names the last month before the first of the ends still ahead ("by
+// August 2026"), or fallback once they are all past or the application year
+// is unknown.
+func (f facts) by(fallback string, ends ...time.Time) string {
+	if f.appYear == 0 {
+		return fallback
+	}
+	for _, end := range ends {
+		if f.now.Before(end) {
+			return "by " + end.AddDate(0, -1, 0).Format("January 2006")
+		}
+	}
+	return fallback
 }
 
 // inSpecialty returns prefix and the target specialty, or "" when unset.
@@ -169,25 +256,61 @@ func (f facts) inSpecialty(prefix string) string {
 	return prefix + f.specialty
 }
 
+// needsUSCE reports whether a gap still asks for more USCE.
+func (f facts) needsUSCE() bool {
+	for _, g := range f.a.Gaps {
+		switch g {
+		case GapNoUSCE, GapBelowBaseline, GapBelowCompetitive, GapObservershipOnly,
+			GapNoSpecialtyUSCE, GapStaleUSCE, GapTeleOnly, GapLateStart:
+			return true
+		case GapYOG:
+			if f.a.RecentWeeks < 8 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// label is the milestone's dates as its plan line names them: a milestone of
+// one month is a day (the submission, "Around September 1, 2027"), the
+// others a span of months.
+func (m Milestone) label(now time.Time) string {
+	if m.To.Equal(m.From.AddDate(0, 1, 0)) {
+		return "Around " + m.From.Format("January 2, 2006")
+	}
+	return span(m.From, m.To.AddDate(0, -1, 0), now)
+}
+
 // milestones are the steps of the timeline topic, dated from the
-// application year; those already over are left out.
-func (f facts) milestones() []step {
+// application year and worded for the profile: those already over, and
+// those the profile has already done, are left out.
+func (f facts) milestones() []Milestone {
 	y := f.appYear
 	if y == 0 {
 		return nil
 	}
 	student := f.p.Stage == StageStudent
-	var exams []string
-	if f.p.Step1 != Step1Passed {
+	step1 := f.p.Step1 != Step1Passed
+	var exams []string // still to pass, in the order they are taken
+	if step1 {
 		exams = append(exams, "Step 1")
 	}
 	if f.p.Step2CK == nil {
 		exams = append(exams, "Step 2 CK")
 	}
 
+	var all []Milestone
+	add := func(from, to time.Time, topics []string, parts ...string) {
+		if len(parts) > 0 {
+			all = append(all, Milestone{From: from, To: to, Text: list(parts), Topics: topics})
+		}
+	}
+
+	// 2-3 years before: exams and where to rotate.
 	var early []string
 	if len(exams) > 0 {
-		early = append(early, "work on "+strings.Join(exams, " and "))
+		early = append(early, "work on "+list(exams))
 	}
 	early = append(early, "explore where you could rotate")
 	earlyTopics := []string{"timeline", "finding-usce"}
@@ -195,48 +318,61 @@ func (f facts) milestones() []step {
 		early = append(early, "plan your final-year US electives")
 		earlyTopics = append(earlyTopics, "electives-students")
 	}
+	add(date(y-3, time.September), date(y-2, time.September), earlyTopics, early...)
 
-	secureKinds, secureTopics := "externships or observerships", []string{"timeline", "finding-usce"}
+	// 12-18 months before: secure USCE, unless the profile has it already.
+	kinds, topics := "externships or observerships", []string{"timeline", "finding-usce"}
 	if student {
-		secureKinds, secureTopics = "electives", []string{"timeline", "electives-students"}
+		kinds, topics = "electives", []string{"timeline", "electives-students"}
 	}
-	secure := fmt.Sprintf("secure 1-3 months of USCE (%s), at least one in %s", secureKinds, or(f.specialty, "your specialty"))
+	inSpecialty := f.specialty != "" && f.a.SpecialtyWeeks >= 4
+	var secure []string
+	switch {
+	case f.a.RecentWeeks < 4 && inSpecialty:
+		secure = append(secure, fmt.Sprintf("secure 1-3 months of USCE (%s)", kinds))
+	case f.a.RecentWeeks < 4:
+		secure = append(secure, fmt.Sprintf("secure 1-3 months of USCE (%s), at least one in %s", kinds, or(f.specialty, "your specialty")))
+	case !inSpecialty && f.specialty != "":
+		secure = append(secure, fmt.Sprintf("secure at least a month of USCE in %s (%s)", f.specialty, kinds))
+	}
+	if len(secure) > 0 && student && step1 {
+		secure[0] += ", with Step 1 passed first if you can: many electives ask for it"
+	}
+	add(date(y-1, time.March), date(y-1, time.September), topics, secure...)
 
-	exam := "finish OET if your pathway requires it"
+	// 6-12 months before: what USCE is still missing (while the window for
+	// securing it is ahead, the gaps' lines date it to that window), exams,
+	// letters.
+	var final []string
+	if f.needsUSCE() && !f.now.Before(f.secureEnd()) {
+		final = append(final, "add the USCE you still need")
+	}
+	if step1 {
+		final = append(final, "pass Step 1")
+	}
 	if f.p.Step2CK == nil {
-		exam = "finish Step 2 CK (and OET, if your pathway requires it)"
+		final = append(final, "finish Step 2 CK (and OET, if your pathway requires it)")
+	} else {
+		final = append(final, "finish OET if your pathway requires it")
 	}
+	if f.p.USLetters != nil && *f.p.USLetters >= 2 {
+		final = append(final, fmt.Sprintf("confirm your %d US letters with their writers", *f.p.USLetters))
+	} else {
+		final = append(final, "confirm 2-3 US letters")
+	}
+	add(date(y-1, time.September), date(y, time.March), []string{"lor-request"}, final...)
 
-	all := []struct {
-		from, to time.Time
-		label    string // instead of the dates
-		what     string
-		topics   []string
-	}{
-		{date(y-3, time.September), date(y-2, time.September), "", list(early), earlyTopics},
-		{date(y-1, time.March), date(y-1, time.September), "", secure, secureTopics},
-		{date(y-1, time.September), date(y, time.March), "",
-			"add more USCE if you still need it, " + exam + ", and confirm 2-3 US letters",
-			[]string{"lor-request"}},
-		{date(y, time.March), date(y, time.September), "",
-			"ERAS opens in June: list your USCE in its Experiences section, build your personal statement on it, and have your letters uploaded",
-			[]string{"eras-entry", "personal-statement"}},
-		{date(y, time.September), date(y, time.October), fmt.Sprintf("Around September 1, %d", y),
-			"submit your ERAS application", nil},
-		{date(y, time.October), date(y+1, time.February), "",
-			"interviews: be ready to tell the stories of your US experience",
-			[]string{"interview-usce"}},
-	}
-	var out []step
+	// The application: what the USCE is for.
+	add(date(y, time.March), date(y, time.September), []string{"eras-entry", "personal-statement"},
+		"list your USCE in the Experiences section of ERAS and build your personal statement on it")
+	add(date(y, time.September), date(y, time.October), []string{"interview-usce"},
+		"submit your ERAS application, then tell the stories of your US experience in your interviews")
+
+	var out []Milestone
 	for _, m := range all {
-		if !f.now.Before(m.to) {
-			continue
+		if f.now.Before(m.To) {
+			out = append(out, m)
 		}
-		label := m.label
-		if label == "" {
-			label = span(m.from, m.to.AddDate(0, -1, 0), f.now)
-		}
-		out = append(out, step{label + ": " + m.what + ".", m.topics})
 	}
 	return out
 }

@@ -346,14 +346,9 @@ func runAssess(_ context.Context, args []string, _ io.Reader, stdout, _ io.Write
 	if err != nil {
 		return usagef("--profile %q: %v", *path, errors.Unwrap(err))
 	}
-	var p rules.Profile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return usagef("--profile %q: not a profile: %v", *path, err)
-	}
-	if dec.More() {
-		return usagef("--profile %q: more than one JSON value; the file must hold one profile", *path)
+	p, err := readProfile(data)
+	if err != nil {
+		return usagef("--profile %q: %v", *path, err)
 	}
 	if err := p.Validate(now); err != nil {
 		return usagef("--profile %q: %v", *path, err)
@@ -363,14 +358,54 @@ func runAssess(_ context.Context, args []string, _ io.Reader, stdout, _ io.Write
 		return writeJSON(stdout, a)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "readiness: %s\nphase: %s (%d months to the application)\n", a.Readiness, a.Phase, a.MonthsToApplication)
-	fmt.Fprintf(&b, "USCE %d weeks, hands-on %d, in the specialty %d, recent %d, tele %d\n", a.USCEWeeks, a.HandsOnWeeks, a.SpecialtyWeeks, a.RecentWeeks, a.TeleWeeks)
+	fmt.Fprintf(&b, "readiness: %s\nphase: %s (%s)\n", a.Readiness, a.Phase, untilApplication(a.MonthsToApplication, *p.ApplicationYear))
+	fmt.Fprintf(&b, "weeks of USCE %d, hands-on %d, in the specialty %d, recent %d, tele %d\n", a.USCEWeeks, a.HandsOnWeeks, a.SpecialtyWeeks, a.RecentWeeks, a.TeleWeeks)
 	fmt.Fprintf(&b, "gaps: %s\nplan:\n", strings.Join(a.Gaps, ", "))
 	for _, line := range a.Plan {
 		fmt.Fprintf(&b, "- %s\n", line)
 	}
 	_, err = io.WriteString(stdout, b.String())
 	return err
+}
+
+// untilApplication says how far off the application is; once September 1
+// is past, the season is under way rather than a negative number of months
+// off.
+func untilApplication(months, year int) string {
+	switch {
+	case months < 0:
+		return fmt.Sprintf("the %d application season is under way", year)
+	case months == 1:
+		return "1 month to the application"
+	}
+	return fmt.Sprintf("%d months to the application", months)
+}
+
+// readProfile reads a profile file: a profile as assessment.md gives it, or
+// the document /export sends, whose "profile" member is one.
+func readProfile(data []byte) (rules.Profile, error) {
+	var doc map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		return rules.Profile{}, fmt.Errorf("not a profile: %w", err)
+	}
+	if dec.More() {
+		return rules.Profile{}, errors.New("more than one JSON value; the file must hold one profile")
+	}
+	raw := data
+	if exported, ok := doc["profile"]; ok {
+		raw = exported
+	} else if _, ok := doc["user"]; ok {
+		// An export without a profile member: the user never started the intake.
+		return rules.Profile{}, errors.New("this export holds no profile yet: run /intake first")
+	}
+	var p rules.Profile
+	dec = json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return rules.Profile{}, fmt.Errorf("not a profile: %w", err)
+	}
+	return p, nil
 }
 
 func runVet(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer) error {
