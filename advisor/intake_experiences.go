@@ -224,7 +224,7 @@ var loopSteps = map[string]loopSpec{
 		ask:    `describe it like "8-week IM externship in Chicago, 2025", or send none`,
 	},
 	stepExpKind: {
-		why:    "The kind decides its tier: hands-on work counts most, and tele or online work doesn't count as USCE.",
+		why:    "The kind decides its tier: hands-on work counts most, and for most programs tele or online work isn't USCE.",
 		reason: "I couldn't tell the kind",
 		ask:    "please name it, for example externship, elective, observership, research or telehealth",
 	},
@@ -328,9 +328,9 @@ func kindPhrase(e rules.Experience) string {
 // tierWhy is the confirmation's Why: what the tier means for the user.
 var tierWhy = map[string]string{
 	rules.TierHandsOn:      "Hands-on US experience is what programs weigh most.",
-	rules.TierSemiHandsOn:  "Clinical research and scribe work count as USCE, below hands-on work.",
+	rules.TierSemiHandsOn:  "Clinical research and scribe work aren't traditional USCE, but they rank just below hands-on work, and your plan counts them.",
 	rules.TierNonHandsOn:   "Observerships and shadowing count as USCE, though less than hands-on work.",
-	rules.TierSupplemental: "Tele and online work doesn't count as USCE, so it's kept apart from your USCE weeks.",
+	rules.TierSupplemental: "For most programs tele and online work isn't USCE, so it's kept apart from your USCE weeks.",
 	rules.TierNotClinical:  "Research without patients doesn't count as USCE, though it helps your application.",
 	rules.TierNonUS:        "Clinical work outside the US doesn't count as USCE.",
 }

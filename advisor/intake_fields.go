@@ -101,7 +101,7 @@ var fieldSpecs = map[string]fieldSpec{
 	},
 	rules.FieldStep1: {
 		question: fixedQuestion("Have you passed USMLE Step 1, failed it, or not taken it yet?"),
-		why:      "It shapes your timeline: an exam still to take competes with rotations for your time.",
+		why:      "Step 1 and Step 2 CK are best done 2-3 years before you apply, so your plan fits rotations around an exam still to take.",
 		options:  step1Options,
 		reason:   "I couldn't read that",
 		ask:      fixedAsk(`please answer "passed", "failed" or "not taken"`),
@@ -159,16 +159,16 @@ var fieldSpecs = map[string]fieldSpec{
 	},
 	rules.FieldBudget: {
 		question: fixedQuestion("What's your budget for rotations: low, medium or high?"),
-		why:      "Paid rotations cost thousands; on a tight budget the plan starts with free and high-yield options.",
+		why:      "Paid rotations often cost thousands; on a tight budget the plan starts with free and high-yield options.",
 		options:  budgetOptions,
 		reason:   "I couldn't read a budget",
-		ask:      fixedAsk(`please answer "low", "medium" or "high", or an amount such as 3000 USD`),
+		ask:      fixedAsk(`please answer "low", "medium" or "high"`),
 		parse:    choiceParser(budgetOptions, rules.ParseBudget, func(p *rules.Profile, v string) { p.Budget = v }),
 		show:     func(p rules.Profile) string { return p.Budget },
 	},
 	rules.FieldUSLetters: {
 		question: fixedQuestion("How many strong letters from US physicians do you have or are promised, not counting tele letters?"),
-		why:      "Programs want 2-3 US letters; letters from tele or online work are left out because programs give them little weight.",
+		why:      "Programs want 2-3 US letters; letters from tele or online work are left out because most of them carry little weight.",
 		reason:   "That isn't a number of letters I can use",
 		ask:      fixedAsk("please type a number from 0 to 10, for example 2"),
 		parse: func(a string, _ time.Time) (func(*rules.Profile), bool) {
@@ -186,8 +186,9 @@ var (
 		{rules.Step1NotTaken, "Not taken yet"}}
 	visaOptions   = []Option{{rules.VisaNeeded, "Yes, I'll need a visa"}, {rules.VisaNotNeeded, "No visa needed"}}
 	travelOptions = []Option{{rules.Yes, "Yes"}, {rules.No, "No"}}
-	budgetOptions = []Option{{rules.BudgetLow, "Low (under $2,000)"}, {rules.BudgetMedium, "Medium ($2,000-6,000)"},
-		{rules.BudgetHigh, "High (over $6,000)"}}
+	// No dollar bands: the sources give none, and what is "low" depends
+	// on the person.
+	budgetOptions = []Option{{rules.BudgetLow, "Low"}, {rules.BudgetMedium, "Medium"}, {rules.BudgetHigh, "High"}}
 )
 
 // choice makes the parser of a closed-set field: an option's value or

@@ -192,7 +192,7 @@ func TestIntakeWholeOptions(t *testing.T) {
 		answers []string // stage, step1, visa, can_travel, budget
 	}{
 		{"values", []string{rules.StageStudent, rules.Step1NotTaken, rules.VisaNotNeeded, rules.No, rules.BudgetLow}},
-		{"labels", []string{"Still in medical school", "Not taken yet", "No visa needed", "No", "Low (under $2,000)"}},
+		{"labels", []string{"Still in medical school", "Not taken yet", "No visa needed", "No", "Low"}},
 		{"labels shouted", []string{"STILL IN MEDICAL SCHOOL", "not-taken", "no visa needed!", "NO.", "low"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -537,8 +537,9 @@ func TestIntakeReadBack(t *testing.T) {
 		desc, question, why string
 	}{
 		{"8-week IM externship in Chicago, 2025", "I read that as: hands-on externship, 8 weeks, internal medicine, ended 2025. Right?", "weigh most"},
-		{"4-week tele observership, 2025", "I read that as: tele observership, 4 weeks, ended 2025. Right?", "doesn't count as USCE"},
-		{"1 week virtual externship, 2025", "I read that as: virtual rotation, 1 week, ended 2025. Right?", "doesn't count as USCE"},
+		{"4-week tele observership, 2025", "I read that as: tele observership, 4 weeks, ended 2025. Right?", "For most programs tele and online work isn't USCE"},
+		{"1 week virtual externship, 2025", "I read that as: virtual rotation, 1 week, ended 2025. Right?", "For most programs"},
+		{"12 weeks scribe in the ED, 2025", "I read that as: semi-hands-on scribe work, 12 weeks, emergency medicine, ended 2025. Right?", "aren't traditional USCE"},
 		{"research in Lagos 2023, 12 weeks", "I read that as: research outside the US, 12 weeks, ended 2023. Right?", "outside the US"},
 		{"4 weeks bench research 2024", "I read that as: research without patient contact, 4 weeks, ended 2024. Right?", "without patients"},
 		{"2 months shadowing in peds, 2024", "I read that as: non-hands-on shadowing, 8 weeks, pediatrics, ended 2024. Right?", "less than hands-on"},
@@ -838,4 +839,26 @@ func FuzzIntake(f *testing.F) {
 			t.Fatalf("SetField(%q, %q): error %q is more than one line", step, answer, err)
 		}
 	})
+}
+
+func TestIntakeSaysWhatTheSourcesSay(t *testing.T) {
+	for _, o := range budgetOptions {
+		if strings.ContainsAny(o.Label, "$0123456789") {
+			t.Errorf("budget option %q names a dollar band no source gives", o.Label)
+		}
+	}
+	if ask := fieldSpecs[rules.FieldBudget].ask(intakeNow); strings.ContainsAny(ask, "$0123456789") {
+		t.Errorf("budget ask %q names an amount", ask)
+	}
+	if why := fieldSpecs[rules.FieldStep1].why; !strings.Contains(why, "2-3 years before you apply") {
+		t.Errorf("step1 why %q does not say when the plan puts the exams", why)
+	}
+	if why := fieldSpecs[rules.FieldUSLetters].why; !strings.Contains(why, "most of them") {
+		t.Errorf("us_letters why %q is flat where the sources say most, not all", why)
+	}
+	for tier, why := range tierWhy {
+		if strings.Contains(why, "doesn't count as USCE") && tier == rules.TierSupplemental {
+			t.Errorf("tier %s: %q is flat where the sources disagree", tier, why)
+		}
+	}
 }
