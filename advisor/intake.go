@@ -3,6 +3,7 @@ package advisor
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -22,6 +23,17 @@ type IntakeState struct {
 	Draft   *rules.Experience `json:"draft,omitempty"`   // the experience being described in the experiences loop
 	History []string          `json:"history,omitempty"` // steps answered, most recent last, for "back"
 	Paused  bool              `json:"paused,omitempty"`  // "cancel" pauses; /intake resumes
+	// Explained are the keys (see whyKey) of the prompts whose "why it
+	// matters" was shown: it is said once, and a question asked again is
+	// one line. States saved before it existed load with it empty and
+	// explain each step once more.
+	Explained []string `json:"explained,omitempty"`
+	// Edit: a finished profile is having one answer changed; answering
+	// it finishes the intake again instead of walking on.
+	Edit bool `json:"edit,omitempty"`
+	// Unsure is an unusual answer to the current step held for the user
+	// to confirm (a Step 2 CK score under 150).
+	Unsure string `json:"unsure,omitempty"`
 }
 
 // Clone returns a copy of s that shares no memory with it (see
@@ -32,6 +44,7 @@ func (s IntakeState) Clone() IntakeState {
 		s.Draft = &d
 	}
 	s.History = slices.Clone(s.History)
+	s.Explained = slices.Clone(s.Explained)
 	return s
 }
 
@@ -46,7 +59,7 @@ type Option struct{ Value, Label string }
 type Prompt struct {
 	Step     string
 	Question string   // one short line
-	Why      string   // one line: why it matters
+	Why      string   // one line: why it matters; "" once it has been said
 	Options  []Option // nil for free-text steps
 	Optional bool     // "skip" allowed
 }
@@ -93,40 +106,73 @@ const maxHistory = 100
 const maxKeywordBytes = 200
 
 // StartIntake handles /intake: it starts the intake, resumes a paused or
-// ongoing one at the same step, or goes through a finished one again from
-// the first step with the answers kept as defaults.
+// ongoing one at the same step, or, on a finished profile, offers to change
+// one answer (or to go through them all).
 func StartIntake(p rules.Profile, s IntakeState) (IntakeState, IntakeReply) {
 	var text string
 	switch {
 	case s.Step == "":
-		s = IntakeState{Step: stepOrder[0]}
+		s = IntakeState{Step: stepOrder[0], Explained: s.Explained}
 		text = "Let's build your profile: about 10 short questions, then your experiences one at a time."
 	case s.Step == StepDone:
-		s = IntakeState{Step: stepOrder[0]}
-		text = "Your profile is already complete. Let's go through it again: each question shows your current answer; send keep to keep it."
+		s = IntakeState{Step: stepChange, Edit: true, Explained: s.Explained}
+		text = "Your profile is complete."
 	case !knownStep(s.Step):
 		// A state saved by another version: start over, keeping the answers.
-		s = IntakeState{Step: stepOrder[0]}
+		s = IntakeState{Step: stepOrder[0], Explained: s.Explained}
 		text = "Let's go through your profile from the top; your answers so far are kept."
 	default:
 		ns, changed := normalizeState(cloneState(s))
 		if !s.Paused && !changed {
-			return s, IntakeReply{Text: "We're in the middle of your profile; here's where we were.", Prompt: promptAt(p, s)}
+			ns, pr := present(p, ns)
+			return ns, IntakeReply{Text: "We're in the middle of your profile; here's where we were.", Prompt: pr,
+				Changed: len(ns.Explained) != len(s.Explained)}
 		}
 		ns.Paused = false
 		s = ns
 		text = "Welcome back: let's pick up where you left off."
 	}
-	return s, IntakeReply{Text: text, Prompt: promptAt(p, s), Changed: true}
+	s, pr := present(p, s)
+	return s, IntakeReply{Text: text, Prompt: pr, Changed: true}
 }
 
 // PromptFor returns the pending prompt, nil if none (not started, paused or
-// finished).
+// finished). Its Why is empty when it has been said.
 func PromptFor(p rules.Profile, s IntakeState) *Prompt {
 	if s.Paused {
 		return nil
 	}
-	return promptAt(p, s)
+	pr := promptAt(p, s)
+	if pr != nil && slices.Contains(s.Explained, whyKey(s)) {
+		pr.Why = ""
+	}
+	return pr
+}
+
+// present returns the prompt of the state's step and the state that
+// remembers its Why as said: the Why comes with a step's first asking
+// only.
+func present(p rules.Profile, s IntakeState) (IntakeState, *Prompt) {
+	pr := promptAt(p, s)
+	if pr == nil {
+		return s, nil
+	}
+	k := whyKey(s)
+	if slices.Contains(s.Explained, k) {
+		pr.Why = ""
+		return s, pr
+	}
+	s.Explained = append(slices.Clone(s.Explained), k)
+	return s, pr
+}
+
+// whyKey names what the Why of the state's prompt explains: its step, and
+// for the confirmation of an experience the tier it explains.
+func whyKey(s IntakeState) string {
+	if s.Step == stepExpConfirm && s.Draft != nil {
+		return s.Step + ":" + s.Draft.Tier()
+	}
+	return s.Step
 }
 
 // AnswerIntake takes one typed answer or one chosen Option.Value for the
@@ -136,7 +182,7 @@ func AnswerIntake(p rules.Profile, s IntakeState, answer string, now time.Time) 
 	case s.Step == "":
 		return p, s, IntakeReply{Text: "You haven't started your profile yet: send /intake to begin."}
 	case s.Step == StepDone:
-		return p, s, IntakeReply{Text: "Your profile is complete; send /intake to go through it again.", Done: true}
+		return p, s, IntakeReply{Text: "Your profile is complete; send /intake to change an answer.", Done: true}
 	case s.Paused:
 		return p, s, IntakeReply{Text: "Your profile questions are paused: send /intake to pick up where you left off."}
 	}
@@ -145,20 +191,25 @@ func AnswerIntake(p rules.Profile, s IntakeState, answer string, now time.Time) 
 		// A state this version could not have produced (saved by another
 		// one): the answer was to a question that no longer stands, so
 		// the turn only puts the state right and asks again.
-		return p, ns, IntakeReply{Text: "Sorry, I lost track of that question; here is where we are.", Prompt: promptAt(p, ns), Changed: true}
+		ns, pr := present(p, ns)
+		return p, ns, IntakeReply{Text: "Sorry, I lost track of that question; here is where we are.", Prompt: pr, Changed: true}
 	}
 	t := turn{p: cloneProfile(p), s: ns, now: now}
 	text, ok := t.answer(answer)
 	if !ok {
 		// Everything the turn did is dropped, so a refusal changes nothing.
-		return p, s, IntakeReply{Text: text, Prompt: promptAt(p, s), Invalid: true}
+		// The question was asked before, so it comes back as one line,
+		// without its Why.
+		pr := promptAt(p, s)
+		pr.Why = ""
+		return p, s, IntakeReply{Text: text, Prompt: pr, Invalid: true}
 	}
 	r := IntakeReply{Text: text, Changed: true}
 	switch {
 	case t.s.Step == StepDone:
 		r.Done = true
 	case !t.s.Paused:
-		r.Prompt = promptAt(t.p, t.s)
+		t.s, r.Prompt = present(t.p, t.s)
 	}
 	return t.p, t.s, r
 }
@@ -200,6 +251,11 @@ func (t *turn) answer(raw string) (text string, ok bool) {
 	switch {
 	case kw == "back" || kw == "go back" || kw == "previous":
 		return t.back()
+	case (kw == "cancel" || kw == "pause" || kw == "stop") && t.s.Edit:
+		// Changing a finished profile: stopping leaves it finished, with
+		// what was changed so far.
+		t.finish()
+		return "OK, stopped there: your profile keeps what you changed so far.", true
 	case kw == "cancel" || kw == "pause" || kw == "stop":
 		t.s.Paused = true
 		return "Paused: your answers so far are saved. Send /intake to pick up where you left off.", true
@@ -208,13 +264,18 @@ func (t *turn) answer(raw string) (text string, ok bool) {
 	case isKeep(kw):
 		return t.keep()
 	}
-	if f, ok := fieldSpecs[t.s.Step]; ok {
-		set, ok := f.parse(a, t.now)
-		if !ok {
-			return t.refuse(f.reason)
+	if opts := promptAt(t.p, t.s).Options; len(opts) > 0 && isNumber(kw) {
+		// A number picks from the list the user was shown, even when the
+		// platform's memory of that list is gone (a console restarted).
+		n, err := strconv.Atoi(kw)
+		if err != nil || n < 1 || n > len(opts) {
+			return t.refuse(fmt.Sprintf("There's no choice %s: the choices go from 1 to %d", kw, len(opts)))
 		}
-		set(&t.p)
-		return t.accept(f)
+		a = opts[n-1].Value
+		kw = answerKey(a)
+	}
+	if f, ok := fieldSpecs[t.s.Step]; ok {
+		return t.field(f, a, kw)
 	}
 	switch t.s.Step {
 	case stepExperience:
@@ -229,19 +290,52 @@ func (t *turn) answer(raw string) (text string, ok bool) {
 		return t.confirm(a, kw)
 	case stepExpMore:
 		return t.more(a, kw)
+	case stepChange:
+		return t.change(a, kw)
+	case stepExpRemove:
+		return t.remove(a)
 	}
 	return t.refuse(t.reason()) // unreachable: normalize leaves only known steps
 }
 
-// accept moves past a field step whose answer is in t.p.
+// field reads the answer to a profile field's step.
+func (t *turn) field(f fieldSpec, a, kw string) (string, bool) {
+	if t.s.Unsure != "" && slices.Contains(yesWords, kw) {
+		a = t.s.Unsure // "yes": the answer held for confirmation stands
+	}
+	set, ok := f.parse(a, t.now)
+	if !ok {
+		return t.refuse(f.reason)
+	}
+	set(&t.p)
+	if f.doubt != nil {
+		if v, reason := f.doubt(t.p); v != "" && v != t.s.Unsure {
+			// Possible but unusual: held, and the same question again.
+			t.s.Unsure = v
+			return reason + ".", true
+		}
+	}
+	return t.accept(f)
+}
+
+// accept moves past a field step whose answer is in t.p, once it agrees
+// with the rest of the profile and the date.
 func (t *turn) accept(f fieldSpec) (string, bool) {
+	if f.check != nil {
+		if reason, ask := f.check(t.p, t.now); reason != "" {
+			return reason + ": " + ask + ".", false
+		}
+	}
 	shown := f.show(t.p)
 	if shown == "" {
 		shown = "not taken" // step2ck, the only field that may be left unset
 	}
-	step := t.s.Step
+	step, edit := t.s.Step, t.s.Edit
 	t.advance()
-	if t.s.Step == StepDone {
+	switch {
+	case t.s.Step == StepDone && edit:
+		return "Got it: **" + shown + "**. Your profile is updated.", true
+	case t.s.Step == StepDone:
 		return "Got it: **" + shown + "**. That's everything: your profile is complete.", true
 	}
 	if step == rules.FieldBudget && len(t.p.Experiences) == 0 {
@@ -251,15 +345,20 @@ func (t *turn) accept(f fieldSpec) (string, bool) {
 }
 
 // advance records the current step as answered and moves to the next one of
-// the main line.
+// the main line; changing one answer of a finished profile, it finishes.
 func (t *turn) advance() {
 	i := slices.Index(stepOrder, t.s.Step)
-	if i < 0 || i+1 >= len(stepOrder) {
-		// Finished: history and draft are of no further use.
-		t.s = IntakeState{Step: StepDone}
+	if t.s.Edit || i < 0 || i+1 >= len(stepOrder) {
+		t.finish()
 		return
 	}
 	t.goTo(stepOrder[i+1])
+}
+
+// finish ends the intake: history and draft are of no further use, and
+// what was explained stays explained.
+func (t *turn) finish() {
+	t.s = IntakeState{Step: StepDone, Explained: t.s.Explained}
 }
 
 // goTo records the current step as answered and moves to step.
@@ -269,6 +368,7 @@ func (t *turn) goTo(step string) {
 		t.s.History = slices.Clone(t.s.History[n-maxHistory:])
 	}
 	t.s.Step = step
+	t.s.Unsure = ""
 }
 
 // back goes one step back. Inside the experiences loop a step back from any
@@ -303,6 +403,7 @@ func (t *turn) back() (string, bool) {
 	t.s.Step = t.s.History[n-1]
 	t.s.History = t.s.History[:n-1]
 	t.s.Draft = nil
+	t.s.Unsure = ""
 	t.s, _ = normalizeState(t.s)
 	return "OK, back one step.", true
 }
@@ -341,8 +442,11 @@ func (t *turn) keep() (string, bool) {
 		}
 		return t.accept(f)
 	}
-	if t.s.Step == stepExperience && len(t.p.Experiences) > 0 {
+	switch {
+	case t.s.Step == stepExperience && len(t.p.Experiences) > 0:
 		return t.finishExperiences()
+	case t.s.Step == stepChange:
+		return t.change(changeNothing, changeNothing)
 	}
 	return "There's no answer to keep here: " + t.ask() + ".", false
 }
@@ -382,6 +486,12 @@ func promptAt(p rules.Profile, s IntakeState) *Prompt {
 	case stepExpMore:
 		pr.Question = "Any other experience to add?"
 		pr.Options = []Option{{"add", "Add another"}, {"done", "That's all"}}
+	case stepChange:
+		pr.Question = "Which answer would you like to change?"
+		pr.Options = changeOptions(p)
+	case stepExpRemove:
+		pr.Question = "Which experience should I remove?"
+		pr.Options = removeOptions(p)
 	default:
 		return nil // "" or done
 	}
@@ -418,7 +528,10 @@ func normalizeState(s IntakeState) (IntakeState, bool) {
 	default:
 		s.Draft = nil // only draft steps have one
 	}
-	return s, s.Step != old.Step || s.Draft != old.Draft
+	if f, ok := fieldSpecs[s.Step]; !ok || f.doubt == nil {
+		s.Unsure = "" // only a field with doubts holds an answer
+	}
+	return s, s.Step != old.Step || s.Draft != old.Draft || s.Unsure != old.Unsure
 }
 
 // cloneState copies the parts of s an answer may change in place.

@@ -15,7 +15,11 @@ import (
 // finishExperiences leaves the experiences loop for us_letters.
 func (t *turn) finishExperiences() (string, bool) {
 	t.s.Draft = nil
-	t.goTo(rules.FieldUSLetters)
+	if t.s.Edit {
+		t.finish()
+	} else {
+		t.goTo(rules.FieldUSLetters)
+	}
 	switch n := len(t.p.Experiences); n {
 	case 0:
 		return "No experiences for now: that's fine, your plan will start from there.", true
@@ -53,12 +57,24 @@ func (t *turn) describe(a, kw string) (string, bool) {
 		return t.refuse(loopSteps[stepExperience].reason)
 	}
 	d := c.Experience()
+	if reason := lateExperience(t.p, d); reason != "" {
+		return t.refuse(reason)
+	}
 	t.s.Draft = &d
 	t.goTo(nextDraftStep(d))
 	if t.s.Step == stepExpConfirm {
 		return "Thanks.", true
 	}
 	return "Got it: **" + DescribeExperience(d) + "**.", true
+}
+
+// lateExperience is the reason to refuse an experience that ends after the
+// year of the application, "" when it does not: it cannot count for it.
+func lateExperience(p rules.Profile, d rules.Experience) string {
+	if p.ApplicationYear != nil && d.EndYear > *p.ApplicationYear {
+		return fmt.Sprintf("That ends in %d, after you apply in %d, so it can't count for this application", d.EndYear, *p.ApplicationYear)
+	}
+	return ""
 }
 
 // readSomething reports whether Classify read anything at all in a text.
@@ -102,6 +118,9 @@ func (t *turn) fill(c rules.Classification) {
 
 // next moves from one draft question to the next missing part.
 func (t *turn) next() (string, bool) {
+	if reason := lateExperience(t.p, *t.s.Draft); reason != "" {
+		return t.refuse(reason)
+	}
 	t.goTo(nextDraftStep(*t.s.Draft))
 	if t.s.Step == stepExpConfirm {
 		return "Thanks.", true // the confirmation reads it all back
@@ -190,6 +209,9 @@ func (t *turn) confirm(a, kw string) (string, bool) {
 	}
 	d.Remote = d.Remote || c.Remote
 	d.InUS = d.InUS && c.InUS
+	if reason := lateExperience(t.p, *d); reason != "" {
+		return t.refuse(reason)
+	}
 	return "Updated.", true
 }
 
@@ -210,7 +232,8 @@ func (t *turn) more(a, kw string) (string, bool) {
 	return t.refuse(loopSteps[stepExpMore].reason)
 }
 
-// loopSpec is what the intake says at a step of the experiences loop.
+// loopSpec is what the intake says at a step that is not a profile field:
+// the experiences loop and the menus of a finished profile.
 type loopSpec struct {
 	why    string
 	reason string
@@ -246,6 +269,17 @@ var loopSteps = map[string]loopSpec{
 		why:    "Every experience adds to your weeks of USCE: list them all, tele and research too.",
 		reason: "I couldn't tell",
 		ask:    `please answer "add" to add another experience, or "done"`,
+	},
+	// The menu of a finished profile (intake_change.go).
+	stepChange: {
+		why:    "You can change one answer without going through them all.",
+		reason: "I couldn't tell which answer",
+		ask:    "please pick one of the choices, or type its name, for example specialty",
+	},
+	stepExpRemove: {
+		why:    "Your plan counts only the experiences on your profile.",
+		reason: "I couldn't tell which experience",
+		ask:    "please type its number from the list, or none",
 	},
 }
 

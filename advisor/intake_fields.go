@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/uscebot/uscebot/advisor/rules"
 )
@@ -39,6 +41,15 @@ type fieldSpec struct {
 	parse func(answer string, now time.Time) (set func(*rules.Profile), ok bool)
 	// show is the field's value for a person, "" when unset.
 	show func(p rules.Profile) string
+	// label names the field for a person, in the menu of answers to change.
+	label string
+	// check cross-checks the answer, set in p, against the rest of the
+	// profile and the date: the reason of a refusal and what the intake
+	// asks instead, "" when it holds.
+	check func(p rules.Profile, now time.Time) (reason, ask string)
+	// doubt returns an answer, set in p, that is possible but so unusual
+	// that the user confirms it, with why; "" when it is usual.
+	doubt func(p rules.Profile) (value, reason string)
 }
 
 func fixedQuestion(s string) func(rules.Profile) string {
@@ -48,6 +59,7 @@ func fixedAsk(s string) func(time.Time) string { return func(time.Time) string {
 
 var fieldSpecs = map[string]fieldSpec{
 	rules.FieldStage: {
+		label:    "Stage",
 		question: fixedQuestion("Are you still in medical school or graduated?"),
 		why:      "Students look for electives and sub-internships, graduates for externships and observerships, and years since graduation count.",
 		options:  stageOptions,
@@ -57,6 +69,7 @@ var fieldSpecs = map[string]fieldSpec{
 		show:     func(p rules.Profile) string { return p.Stage },
 	},
 	rules.FieldGradYear: {
+		label: "Graduation year",
 		question: func(p rules.Profile) string {
 			switch p.Stage {
 			case rules.StageStudent:
@@ -73,22 +86,39 @@ var fieldSpecs = map[string]fieldSpec{
 			y, err := rules.ParseGradYear(a)
 			return func(p *rules.Profile) { p.GradYear = &y }, err == nil
 		},
+		check: func(p rules.Profile, now time.Time) (string, string) {
+			if p.Stage == rules.StageGraduate && p.GradYear != nil && *p.GradYear > now.Year() {
+				return fmt.Sprintf("You said you've graduated, but %d is still ahead", *p.GradYear),
+					"please type the year you graduated, or send back to change that answer"
+			}
+			return "", ""
+		},
 		show: func(p rules.Profile) string { return showInt(p.GradYear) },
 	},
 	rules.FieldApplicationYear: {
+		label:    "Application year",
 		question: fixedQuestion("What year will you submit your ERAS application?"),
 		why:      "It sets your timeline: how long you have to get USCE and letters before September of that year.",
 		reason:   "That isn't a year I can use",
 		ask: func(now time.Time) string {
-			return fmt.Sprintf("please type a year from %d to %d, for example %d", now.Year(), now.Year()+6, now.Year()+1)
+			first := firstApplicationYear(now)
+			return fmt.Sprintf("please type a year from %d to %d, for example %d", first, now.Year()+6, first+1)
 		},
 		parse: func(a string, now time.Time) (func(*rules.Profile), bool) {
 			y, err := rules.ParseApplicationYear(a, now)
 			return func(p *rules.Profile) { p.ApplicationYear = &y }, err == nil
 		},
+		check: func(p rules.Profile, now time.Time) (string, string) {
+			if y := p.ApplicationYear; y != nil && *y < firstApplicationYear(now) {
+				return fmt.Sprintf("September 1, %d has passed, so that year's applications are already in", *y),
+					fmt.Sprintf("please type %d or later", *y+1)
+			}
+			return "", ""
+		},
 		show: func(p rules.Profile) string { return showInt(p.ApplicationYear) },
 	},
 	rules.FieldSpecialty: {
+		label:    "Specialty",
 		question: fixedQuestion("Which specialty are you applying to, e.g. internal medicine, IM or peds?"),
 		why:      "Programs want USCE and letters in your own specialty: 1-2 months of it count most.",
 		reason:   "I don't know that specialty",
@@ -100,6 +130,7 @@ var fieldSpecs = map[string]fieldSpec{
 		show: func(p rules.Profile) string { return p.Specialty },
 	},
 	rules.FieldStep1: {
+		label:    "Step 1",
 		question: fixedQuestion("Have you passed USMLE Step 1, failed it, or not taken it yet?"),
 		why:      "Step 1 and Step 2 CK are best done 2-3 years before you apply, so your plan fits rotations around an exam still to take.",
 		options:  step1Options,
@@ -109,6 +140,7 @@ var fieldSpecs = map[string]fieldSpec{
 		show:     func(p rules.Profile) string { return spaced(p.Step1) },
 	},
 	rules.FieldStep2CK: {
+		label:    "Step 2 CK",
 		question: fixedQuestion("What's your Step 2 CK score, if you've taken it?"),
 		why:      "If you haven't taken it yet, your plan makes room for it before you apply.",
 		optional: true,
@@ -124,6 +156,13 @@ var fieldSpecs = map[string]fieldSpec{
 			}
 			return nil, false
 		},
+		doubt: func(p rules.Profile) (string, string) {
+			if p.Step2CK == nil || *p.Step2CK >= minUsualStep2CK {
+				return "", ""
+			}
+			v := strconv.Itoa(*p.Step2CK)
+			return v, fmt.Sprintf("A Step 2 CK score under %d is very rare, so let me check: send %s again (or yes) if it's right, or type the right score", minUsualStep2CK, v)
+		},
 		show: func(p rules.Profile) string {
 			if p.Step2CK == nil {
 				return "" // nil is both "not asked yet" and "not taken": show nothing
@@ -132,6 +171,7 @@ var fieldSpecs = map[string]fieldSpec{
 		},
 	},
 	rules.FieldVisa: {
+		label:    "Visa",
 		question: fixedQuestion("Will you need a visa to train in the US?"),
 		why:      "Needing a visa narrows where you can rotate, and with no travel possible the plan turns to alternatives.",
 		options:  visaOptions,
@@ -149,6 +189,7 @@ var fieldSpecs = map[string]fieldSpec{
 		},
 	},
 	rules.FieldCanTravel: {
+		label:    "Travel to the US",
 		question: fixedQuestion("Can you travel to the US in the next 12 months?"),
 		why:      "In-person USCE needs you in the US; if you can't travel, the plan leans on alternatives.",
 		options:  travelOptions,
@@ -158,6 +199,7 @@ var fieldSpecs = map[string]fieldSpec{
 		show:     func(p rules.Profile) string { return p.CanTravel },
 	},
 	rules.FieldBudget: {
+		label:    "Budget",
 		question: fixedQuestion("What's your budget for rotations: low, medium or high?"),
 		why:      "Paid rotations often cost thousands; on a tight budget the plan starts with free and high-yield options.",
 		options:  budgetOptions,
@@ -167,6 +209,7 @@ var fieldSpecs = map[string]fieldSpec{
 		show:     func(p rules.Profile) string { return p.Budget },
 	},
 	rules.FieldUSLetters: {
+		label:    "US letters",
 		question: fixedQuestion("How many strong letters from US physicians do you have or are promised, not counting tele letters?"),
 		why:      "Programs want 2-3 US letters; letters from tele or online work are left out because most of them carry little weight.",
 		reason:   "That isn't a number of letters I can use",
@@ -190,6 +233,22 @@ var (
 	// on the person.
 	budgetOptions = []Option{{rules.BudgetLow, "Low"}, {rules.BudgetMedium, "Medium"}, {rules.BudgetHigh, "High"}}
 )
+
+// minUsualStep2CK: a Step 2 CK score below it is far under any passing
+// score, more often a typo ("24" for 245) than a result, so it is
+// confirmed before it is kept.
+const minUsualStep2CK = 150
+
+// firstApplicationYear is the first year whose application season is still
+// ahead: ERAS applications go in from September, so once September 1 of
+// this year has passed, this year's are in.
+func firstApplicationYear(now time.Time) int {
+	y := now.Year()
+	if now.After(time.Date(y, time.September, 1, 23, 59, 59, 0, now.Location())) {
+		return y + 1
+	}
+	return y
+}
 
 // choice makes the parser of a closed-set field: an option's value or
 // label first (a button press, or the label typed back), then the rules'
@@ -240,16 +299,43 @@ func SetField(p rules.Profile, field, value string, now time.Time) (rules.Profil
 	spec, ok := fieldSpecs[field]
 	switch {
 	case field == rules.FieldExperiences:
-		return p, errors.New("experiences can't be set in one line: send /intake to describe them one at a time")
+		return p, errors.New("experiences are added and removed one at a time: /profile add experience <description>, /profile remove experience <number>")
 	case !ok:
 		return p, fmt.Errorf("there's no field by that name: use one of %s", strings.Join(Fields(), ", "))
 	}
 	value = strings.TrimSpace(strings.ToValidUTF8(value, " "))
+	confirmed := false
+	if spec.doubt != nil {
+		// "/profile set step2ck 142 confirmed" keeps an unusual answer.
+		for _, w := range []string{" confirmed", " confirm", " yes"} {
+			if v, ok := strings.CutSuffix(strings.ToLower(value), w); ok {
+				value, confirmed = strings.TrimSpace(v), true
+				break
+			}
+		}
+	}
 	set, ok := spec.parse(value, now)
 	if value == "" || !ok {
 		return p, fmt.Errorf("%s: %s", field, spec.ask(now))
 	}
 	np := cloneProfile(p)
 	set(&np)
+	if spec.check != nil {
+		if reason, _ := spec.check(np, now); reason != "" {
+			return p, fmt.Errorf("%s: %s: %s", field, lowerFirst(reason), spec.ask(now))
+		}
+	}
+	if spec.doubt != nil && !confirmed {
+		if v, _ := spec.doubt(np); v != "" {
+			return p, fmt.Errorf("%s: a score under %d is very rare; if %s is right, send /profile set %s %s confirmed", field, minUsualStep2CK, v, field, v)
+		}
+	}
 	return np, nil
+}
+
+// lowerFirst lower-cases the first letter of a sentence that follows a
+// colon.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[n:]
 }

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/uscebot/uscebot/advisor/rules"
 )
 
@@ -125,14 +126,15 @@ var optionValue = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 // allSteps are the steps a prompt may be for.
 var allSteps = append(slices.Clone(stepOrder), draftSteps...)
 
-func init() { allSteps = append(allSteps, stepExpMore) }
+func init() { allSteps = append(allSteps, stepExpMore, stepChange, stepExpRemove) }
 
 func checkPrompt(t testing.TB, p *Prompt) {
 	t.Helper()
 	if !slices.Contains(allSteps, p.Step) {
 		t.Fatalf("prompt for unknown step %q", p.Step)
 	}
-	if p.Question == "" || p.Why == "" || strings.Contains(p.Question, "\n") || strings.Contains(p.Why, "\n") {
+	// Why is empty once it has been said.
+	if p.Question == "" || strings.Contains(p.Question, "\n") || strings.Contains(p.Why, "\n") {
 		t.Fatalf("prompt %s: question %q, why %q: want one line each", p.Step, p.Question, p.Why)
 	}
 	for _, o := range p.Options {
@@ -170,7 +172,7 @@ func TestIntakeWholeTyped(t *testing.T) {
 	if d := cmp.Diff(want, c.p); d != "" {
 		t.Errorf("profile after the intake (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(IntakeState{Step: StepDone}, c.s); d != "" {
+	if d := cmp.Diff(IntakeState{Step: StepDone}, c.s, cmpopts.IgnoreFields(IntakeState{}, "Explained")); d != "" {
 		t.Errorf("state after the intake (-want +got):\n%s", d)
 	}
 	if err := c.p.Validate(intakeNow); err != nil {
@@ -253,7 +255,7 @@ func TestIntakeInvalid(t *testing.T) {
 	}{
 		{rules.FieldStage, []string{"", "   \n\t", "banana", "yes", "maybe"}, `"student" or "graduated"`},
 		{rules.FieldGradYear, []string{"last", "1960", "2041", "x", "skip"}, "for example 2021"},
-		{rules.FieldApplicationYear, []string{"2025", "2033", "soon", "2020"}, "from 2026 to 2032, for example 2027"},
+		{rules.FieldApplicationYear, []string{"2025", "2033", "soon", "2020"}, "from 2027 to 2032, for example 2028"},
 		{rules.FieldSpecialty, []string{"banana", "something", "42"}, "internal medicine"},
 		{rules.FieldStep1, []string{"banana", "???"}, `"passed", "failed" or "not taken"`},
 		{rules.FieldStep2CK, []string{"301", "0", "great"}, "from 1 to 300, for example 245"},
@@ -563,13 +565,14 @@ func TestIntakeRestart(t *testing.T) {
 	done := c.p
 
 	s, r := StartIntake(c.p, c.s)
-	if !r.Changed || r.Done || promptStep(r.Prompt) != rules.FieldStage || !strings.Contains(r.Text, "complete") {
-		t.Fatalf("StartIntake(done) = %+v, want a restart at stage saying the profile is complete", r)
-	}
-	if !strings.Contains(r.Prompt.Question, "(currently: graduate") {
-		t.Errorf("StartIntake(done): question %q, want the current value", r.Prompt.Question)
+	if !r.Changed || r.Done || promptStep(r.Prompt) != stepChange || !strings.Contains(r.Text, "complete") {
+		t.Fatalf("StartIntake(done) = %+v, want the change menu saying the profile is complete", r)
 	}
 	c.s = s
+	r = c.ok("Go through every answer", rules.FieldStage)
+	if !strings.Contains(r.Prompt.Question, "(currently: graduate") {
+		t.Errorf("going through every answer: question %q, want the current value", r.Prompt.Question)
+	}
 	for _, want := range []string{rules.FieldGradYear, rules.FieldApplicationYear, rules.FieldSpecialty,
 		rules.FieldStep1, rules.FieldStep2CK, rules.FieldVisa, rules.FieldCanTravel, rules.FieldBudget} {
 		c.ok("keep", want)
@@ -587,6 +590,7 @@ func TestIntakeRestart(t *testing.T) {
 	// Clearing the experiences on a restart.
 	s, _ = StartIntake(c.p, c.s)
 	c.s = s
+	c.ok("all", rules.FieldStage)
 	c.ok("student", rules.FieldGradYear)
 	for _, want := range []string{rules.FieldApplicationYear, rules.FieldSpecialty, rules.FieldStep1,
 		rules.FieldStep2CK, rules.FieldVisa, rules.FieldCanTravel, rules.FieldBudget, stepExperience} {
@@ -682,7 +686,7 @@ func TestSetField(t *testing.T) {
 		{"grad_year", "1900", rules.Profile{}, "grad_year: please type a year from 1970 to 2040"},
 		{"application_year", "2027", rules.Profile{ApplicationYear: intakeInt(2027)}, ""},
 		{"application_year", "next year", rules.Profile{ApplicationYear: intakeInt(2027)}, ""},
-		{"application_year", "2025", rules.Profile{}, "application_year: please type a year from 2026 to 2032"},
+		{"application_year", "2025", rules.Profile{}, "application_year: please type a year from 2027 to 2032"},
 		{"specialty", "OB/GYN", rules.Profile{Specialty: rules.ObstetricsGynecology}, ""},
 		{"specialty", "neurolgy", rules.Profile{Specialty: rules.Neurology}, ""},
 		{"specialty", "banana", rules.Profile{}, "specialty: please type a specialty like internal medicine"},
@@ -706,7 +710,7 @@ func TestSetField(t *testing.T) {
 		{"us_letters", "0", rules.Profile{USLetters: intakeInt(0)}, ""},
 		{"us_letters", "11", rules.Profile{}, "us_letters: please type a number from 0 to 10"},
 		{"us_letters", "", rules.Profile{}, "us_letters: please type a number"},
-		{"experiences", "8-week externship", rules.Profile{}, "/intake"},
+		{"experiences", "8-week externship", rules.Profile{}, "/profile add experience"},
 		{"colour", "blue", rules.Profile{}, "use one of stage, grad_year"},
 		{"", "x", rules.Profile{}, "use one of"},
 	} {
@@ -761,7 +765,7 @@ func TestIntakePrompts(t *testing.T) {
 		}
 		checkPrompt(t, pr)
 		closed := slices.Contains([]string{rules.FieldStage, rules.FieldStep1, rules.FieldVisa,
-			rules.FieldCanTravel, rules.FieldBudget, stepExpKind, stepExpConfirm, stepExpMore}, step)
+			rules.FieldCanTravel, rules.FieldBudget, stepExpKind, stepExpConfirm, stepExpMore, stepChange, stepExpRemove}, step)
 		if closed != (pr.Options != nil) {
 			t.Errorf("PromptFor(%s): options %v", step, pr.Options)
 		}

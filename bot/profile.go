@@ -101,12 +101,16 @@ func (r *Router) promptReply(pr *advisor.Prompt) Reply {
 		return Reply{Private: true}
 	}
 	t := rich.Para(rich.B(pr.Question))
-	hint := "Why it matters: " + pr.Why
-	if pr.Optional {
-		hint += " (Optional: send skip.)"
+	if pr.Why != "" {
+		// A step's first asking explains it and the controls; asked again
+		// (a retry, the next experience) it is the question alone.
+		hint := "Why it matters: " + pr.Why
+		if pr.Optional {
+			hint += " (Optional: send skip.)"
+		}
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(hint)}})
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("You can send back, or cancel to pause.")}})
 	}
-	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(hint)}})
-	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("You can send back, or cancel to pause.")}})
 	reply := Reply{Text: t, Private: true}
 	for _, o := range pr.Options {
 		reply.Choices = append(reply.Choices, Choice{ID: AnswerChoice(pr.Step, o.Value), Label: o.Label})
