@@ -307,14 +307,17 @@ func (t *turn) field(f fieldSpec, a, kw string) (string, bool) {
 	if !ok {
 		return t.refuse(f.reason)
 	}
-	set(&t.p)
+	np := cloneProfile(t.p)
+	set(&np)
 	if f.doubt != nil {
-		if v, reason := f.doubt(t.p); v != "" && v != t.s.Unsure {
-			// Possible but unusual: held, and the same question again.
+		if v, reason := f.doubt(np); v != "" && v != t.s.Unsure {
+			// Possible but unusual: held in the state, not the profile,
+			// and the same question again.
 			t.s.Unsure = v
 			return reason + ".", true
 		}
 	}
+	t.p = np
 	return t.accept(f)
 }
 

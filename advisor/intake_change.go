@@ -122,7 +122,8 @@ func RemoveExperience(p rules.Profile, n int) (rules.Profile, rules.Experience, 
 // intake reads one. A complete description is added at once. One that
 // lacks a part, on a finished profile, starts the intake's questions for
 // the missing parts (Prompt set; answering finishes the intake again); in
-// the middle of the intake, it says what is missing and how to add it.
+// the middle of the intake, it says what is missing and how to add it. A
+// refusal's Text is plain, without Markdown.
 func AddExperience(p rules.Profile, s IntakeState, description string, now time.Time) (rules.Profile, IntakeState, IntakeReply) {
 	description = strings.TrimSpace(strings.ToValidUTF8(description, " "))
 	c := rules.Classify(description)
@@ -138,14 +139,17 @@ func AddExperience(p rules.Profile, s IntakeState, description string, now time.
 		np.Experiences = append(np.Experiences, d)
 		return np, s, IntakeReply{Text: fmt.Sprintf("Added experience %d: **%s**.", len(np.Experiences), DescribeExperience(d)), Changed: true}
 	}
-	if s.Step == StepDone {
+	if s.Step == StepDone || s.Edit {
+		// A finished profile (or one in its change menu): the intake asks
+		// for the missing parts and finishes again.
 		t := turn{p: p, s: IntakeState{Step: stepExperience, Edit: true, Explained: s.Explained}, now: now}
 		t.s.Draft = &d
 		t.goTo(nextDraftStep(d))
 		ns, pr := present(p, t.s)
 		return p, ns, IntakeReply{Text: "Got it: **" + DescribeExperience(d) + "**.", Prompt: pr, Changed: true}
 	}
-	return p, s, IntakeReply{Text: fmt.Sprintf("I read **%s** but not %s: send it again with %s, for example /profile add experience 8-week IM externship, 2025.",
+	// Plain text: a refusal is shown as an error line.
+	return p, s, IntakeReply{Text: fmt.Sprintf("I read %s but not %s: send it again with %s, for example /profile add experience 8-week IM externship, 2025.",
 		DescribeExperience(d), strings.Join(missingParts(d), " or "), pronoun(len(missingParts(d)))), Invalid: true}
 }
 

@@ -376,7 +376,8 @@ func TestAddExperience(t *testing.T) {
 		{"complete", done, doneState, "8-week IM externship in Chicago, 2025", "Added experience 2: **hands-on externship, 8 weeks, internal medicine, ended 2025**.", true, ""},
 		{"complete mid-intake", mid, midState, "4 week research with patients, 2024", "Added experience 1", true, ""},
 		{"missing weeks, finished profile", done, doneState, "IM externship, 2025", "Got it: **hands-on externship, internal medicine, ended 2025**.", false, stepExpWeeks},
-		{"missing parts mid-intake", mid, midState, "IM externship", "I read **hands-on externship, internal medicine** but not how long it was or when it ended: send it again with them", false, ""},
+		{"missing weeks, change menu open", done, IntakeState{Step: stepChange, Edit: true}, "IM externship, 2025", "Got it", false, stepExpWeeks},
+		{"missing parts mid-intake", mid, midState, "IM externship", "I read hands-on externship, internal medicine but not how long it was or when it ended: send it again with them", false, ""},
 		{"unreadable", done, doneState, "banana", "I couldn't read an experience there", false, ""},
 		{"empty", done, doneState, "  ", "I couldn't read an experience there", false, ""},
 		{"after the application", done, doneState, "8-week IM externship, 2029", "That ends in 2029, after you apply in 2027", false, ""},
@@ -444,5 +445,14 @@ func TestRemoveExperience(t *testing.T) {
 		if len(tc.p.Experiences) != 2 || tc.p.Experiences[0].Kind != rules.KindExternship {
 			t.Errorf("RemoveExperience(%d) changed its argument: %+v", tc.n, tc.p.Experiences)
 		}
+	}
+}
+
+func TestIntakeStep2CKHeldOutOfTheProfile(t *testing.T) {
+	p, s := atStep(t, rules.FieldStep2CK)
+	c := &chat{t: t, p: p, s: s}
+	r := c.ok("142", rules.FieldStep2CK)
+	if c.p.Step2CK != nil || strings.Contains(r.Prompt.Question, "142") {
+		t.Errorf("held score: profile step2ck %v, question %q; want the profile unchanged until confirmed", c.p.Step2CK, r.Prompt.Question)
 	}
 }
