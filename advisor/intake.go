@@ -334,6 +334,18 @@ func (t *turn) accept(f fieldSpec) (string, bool) {
 		shown = "not taken" // step2ck, the only field that may be left unset
 	}
 	step, edit := t.s.Step, t.s.Edit
+	if edit {
+		// One answer changed may contradict another ("graduated" with a
+		// graduation year ahead): that one is asked next.
+		for _, g := range Fields() {
+			if spec := fieldSpecs[g]; g != step && spec.check != nil {
+				if reason, _ := spec.check(t.p, t.now); reason != "" {
+					t.goTo(g)
+					return "Got it: **" + shown + "**. " + reason + ".", true
+				}
+			}
+		}
+	}
 	t.advance()
 	switch {
 	case t.s.Step == StepDone && edit:

@@ -456,3 +456,27 @@ func TestIntakeStep2CKHeldOutOfTheProfile(t *testing.T) {
 		t.Errorf("held score: profile step2ck %v, question %q; want the profile unchanged until confirmed", c.p.Step2CK, r.Prompt.Question)
 	}
 }
+
+func TestIntakeChangeAsksWhatItContradicts(t *testing.T) {
+	p, s := finished(t)
+	p.Stage, p.GradYear = rules.StageStudent, intakeInt(2028)
+	s, _ = StartIntake(p, s)
+	c := &chat{t: t, p: p, s: s}
+	c.ok("stage", rules.FieldStage)
+	r := c.ok("graduated", rules.FieldGradYear)
+	if !strings.Contains(r.Text, "Got it: **graduate**. You said you've graduated, but 2028 is still ahead.") {
+		t.Errorf("stage changed to graduate with 2028 on file: %q, want the year asked", r.Text)
+	}
+	c.refused("keep", "2028 is still ahead")
+	c.ok("2025", "")
+
+	// An application year before an experience's end.
+	p, s = finished(t)
+	p.ApplicationYear = intakeInt(2030)
+	p.Experiences = append(p.Experiences, rules.Experience{Kind: rules.KindExternship, Weeks: 8, EndYear: 2029, InUS: true})
+	s, _ = StartIntake(p, s)
+	c = &chat{t: t, p: p, s: s}
+	c.ok("application year", rules.FieldApplicationYear)
+	c.refused("2028", "Your experience 2 ends in 2029, after you'd apply: please type 2029 or later, or remove that experience first")
+	c.ok("2029", "")
+}

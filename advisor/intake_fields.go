@@ -113,6 +113,12 @@ var fieldSpecs = map[string]fieldSpec{
 				return fmt.Sprintf("September 1, %d has passed, so that year's applications are already in", *y),
 					fmt.Sprintf("please type %d or later", *y+1)
 			}
+			for i, e := range p.Experiences {
+				if y := p.ApplicationYear; y != nil && e.EndYear > *y {
+					return fmt.Sprintf("Your experience %d ends in %d, after you'd apply", i+1, e.EndYear),
+						fmt.Sprintf("please type %d or later, or remove that experience first with /profile remove experience %d", e.EndYear, i+1)
+				}
+			}
 			return "", ""
 		},
 		show: func(p rules.Profile) string { return showInt(p.ApplicationYear) },

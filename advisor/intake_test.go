@@ -797,7 +797,8 @@ func FuzzIntake(f *testing.F) {
 			p.Experiences = slices.Clone(full.Experiences)
 		}
 		step := steps[int(at)%len(steps)]
-		s := IntakeState{Step: step, History: []string{rules.FieldStage, stepExperience, stepExpMore}}
+		// Every third run changes a finished profile (the change menu's mode).
+		s := IntakeState{Step: step, History: []string{rules.FieldStage, stepExperience, stepExpMore}, Edit: at%3 == 0}
 		if slices.Contains(draftSteps, step) {
 			dd := d
 			s.Draft = &dd
@@ -837,6 +838,9 @@ func FuzzIntake(f *testing.F) {
 			p, s = np, ns
 			if s.Paused {
 				s, _ = StartIntake(p, s)
+			}
+			if r.Changed && s.Step == StepDone && (s.Edit || s.Unsure != "" || s.Draft != nil || s.History != nil) {
+				t.Fatalf("turn %d: AnswerIntake(%q): finished state %+v carries leftovers", i, a, s)
 			}
 		}
 		if _, err := SetField(p, step, answer, intakeNow); err != nil && strings.Contains(err.Error(), "\n") {
