@@ -122,7 +122,7 @@ func StartIntake(p rules.Profile, s IntakeState) (IntakeState, IntakeReply) {
 		s = IntakeState{Step: stepOrder[0], Explained: s.Explained}
 		text = "Let's go through your profile from the top; your answers so far are kept."
 	default:
-		ns, changed := normalizeState(cloneState(s))
+		ns, changed := normalizeState(s.Clone())
 		if !s.Paused && !changed {
 			ns, pr := present(p, ns)
 			return ns, IntakeReply{Text: "We're in the middle of your profile; here's where we were.", Prompt: pr,
@@ -186,7 +186,7 @@ func AnswerIntake(p rules.Profile, s IntakeState, answer string, now time.Time) 
 	case s.Paused:
 		return p, s, IntakeReply{Text: "Your profile questions are paused: send /intake to pick up where you left off."}
 	}
-	ns, repaired := normalizeState(cloneState(s))
+	ns, repaired := normalizeState(s.Clone())
 	if repaired {
 		// A state this version could not have produced (saved by another
 		// one): the answer was to a question that no longer stands, so
@@ -547,16 +547,6 @@ func normalizeState(s IntakeState) (IntakeState, bool) {
 		s.Unsure = "" // only a field with doubts holds an answer
 	}
 	return s, s.Step != old.Step || s.Draft != old.Draft || s.Unsure != old.Unsure
-}
-
-// cloneState copies the parts of s an answer may change in place.
-func cloneState(s IntakeState) IntakeState {
-	s.History = slices.Clone(s.History)
-	if s.Draft != nil {
-		d := *s.Draft
-		s.Draft = &d
-	}
-	return s
 }
 
 // cloneProfile copies the parts of p an answer may change in place; the

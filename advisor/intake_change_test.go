@@ -195,9 +195,9 @@ func TestSetFieldCrossChecks(t *testing.T) {
 		field, value string
 		wantErr      string // "" = set
 	}{
-		{graduate, "grad_year", "2027", "grad_year: you said you've graduated, but 2027 is still ahead"},
+		{graduate, "grad_year", "2027", "grad_year: You said you've graduated, but 2027 is still ahead"},
 		{graduate, "grad_year", "2020", ""},
-		{graduate, "application_year", "2026", "application_year: september 1, 2026 has passed"},
+		{graduate, "application_year", "2026", "application_year: September 1, 2026 has passed"},
 		{graduate, "step2ck", "142", "if 142 is right, send /profile set step2ck 142 confirmed"},
 		{graduate, "step2ck", "142 confirmed", ""},
 		{graduate, "step2ck", "245", ""},

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/uscebot/uscebot/advisor/rules"
 )
@@ -328,7 +326,7 @@ func SetField(p rules.Profile, field, value string, now time.Time) (rules.Profil
 	set(&np)
 	if spec.check != nil {
 		if reason, _ := spec.check(np, now); reason != "" {
-			return p, fmt.Errorf("%s: %s: %s", field, lowerFirst(reason), spec.ask(now))
+			return p, fmt.Errorf("%s: %s: %s", field, reason, spec.ask(now))
 		}
 	}
 	if spec.doubt != nil && !confirmed {
@@ -339,9 +337,3 @@ func SetField(p rules.Profile, field, value string, now time.Time) (rules.Profil
 	return np, nil
 }
 
-// lowerFirst lower-cases the first letter of a sentence that follows a
-// colon.
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
-}

@@ -805,7 +805,7 @@ func FuzzIntake(f *testing.F) {
 		}
 		// Each line is one answer: a run of turns from the chosen step.
 		for i, a := range strings.SplitN(answer, "\n", 8) {
-			p0, s0 := cloneProfile(p), cloneState(s)
+			p0, s0 := cloneProfile(p), s.Clone()
 			np, ns, r := AnswerIntake(p, s, a, intakeNow)
 			if d := cmp.Diff(p0, p); d != "" {
 				t.Fatalf("turn %d: AnswerIntake(%q) changed its profile argument:\n%s", i, a, d)
