@@ -336,4 +336,3 @@ func SetField(p rules.Profile, field, value string, now time.Time) (rules.Profil
 	}
 	return np, nil
 }
-
