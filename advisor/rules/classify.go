@@ -2,7 +2,9 @@ package rules
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -74,21 +76,41 @@ type Classification struct {
 	Kind         string
 	Tier         string
 	CountsAsUSCE bool
-	Weeks        *int
-	Specialty    string
-	EndYear      *int
-	InUS         bool
-	Remote       bool
+	// Weeks is the length of everything the text describes: the total of
+	// Count experiences when there are several.
+	Weeks     *int
+	Specialty string
+	EndYear   *int
+	InUS      bool
+	Remote    bool
+	// Count is how many experiences of the kind the text describes when it
+	// says more than one ("two 4-week observerships", "a couple of
+	// electives", "3 externships"); 0 otherwise.
+	Count int
+	// WeeksEach is the length of each of the Count experiences when the
+	// text gives it per experience ("two 4-week observerships", "2
+	// observerships of 4 weeks", "4 weeks each"), so Weeks is Count times
+	// it; nil when the text gives one length for all ("two observerships, 8
+	// weeks") or none. A caller should confirm a total with the user.
+	WeeksEach *int
+	// SpecialtyOfOne says the specialty is that of one of the Count
+	// experiences only ("two observerships, one in IM").
+	SpecialtyOfOne bool
 }
 
 // MarshalJSON gives the classify output of interfaces.md, with null for what
-// the text did not say, plus in_us and remote.
+// the text did not say, plus in_us, remote, count (null for one) and
+// weeks_each.
 func (c Classification) MarshalJSON() ([]byte, error) {
 	null := func(s string) *string {
 		if s == "" {
 			return nil
 		}
 		return &s
+	}
+	var count *int
+	if c.Count > 1 {
+		count = &c.Count
 	}
 	return json.Marshal(struct {
 		Kind         *string `json:"kind"`
@@ -99,7 +121,10 @@ func (c Classification) MarshalJSON() ([]byte, error) {
 		EndYear      *int    `json:"end_year"`
 		InUS         bool    `json:"in_us"`
 		Remote       bool    `json:"remote"`
-	}{null(c.Kind), null(c.Tier), c.CountsAsUSCE, c.Weeks, null(c.Specialty), c.EndYear, c.InUS, c.Remote})
+		Count        *int    `json:"count"`
+		WeeksEach    *int    `json:"weeks_each"`
+	}{null(c.Kind), null(c.Tier), c.CountsAsUSCE, c.Weeks, null(c.Specialty), c.EndYear, c.InUS, c.Remote,
+		count, c.WeeksEach})
 }
 
 // Experience returns the classification as a profile experience; what the
@@ -113,6 +138,30 @@ func (c Classification) Experience() Experience {
 		e.EndYear = *c.EndYear
 	}
 	return e
+}
+
+// Experiences returns what the text describes as profile experiences: Count
+// of them when it gives the length of each, the specialty on the first only
+// when it is said of one; otherwise one experience of the total length, as
+// Experience, without a specialty said of only one of several (nothing is
+// guessed that would overstate the USCE in the specialty).
+func (c Classification) Experiences() []Experience {
+	e := c.Experience()
+	if c.SpecialtyOfOne {
+		e.Specialty = ""
+	}
+	if c.Count < 2 || c.WeeksEach == nil {
+		return []Experience{e}
+	}
+	e.Weeks = *c.WeeksEach
+	out := make([]Experience, c.Count)
+	for i := range out {
+		out[i] = e
+	}
+	if c.SpecialtyOfOne {
+		out[0].Specialty = c.Specialty
+	}
+	return out
 }
 
 // A kindWord is what a word or phrase says about the kind of experience.
@@ -232,16 +281,146 @@ func Classify(description string) Classification {
 	}
 	c.Tier = TierOf(c.Kind, c.InUS, c.Remote)
 	c.CountsAsUSCE = CountsAsUSCE(c.Tier)
-	if ds := durations(d); len(ds) > 0 && ds[0].weeks <= maxWeeks {
-		w := roundWeeks(ds[0].weeks)
-		c.Weeks = &w
-	}
+	c.readLength(d)
 	if ys := years(d); len(ys) > 0 {
 		y := slices.Max(ys) // "2023-2024": the later
 		c.EndYear = &y
 	}
 	c.Specialty, _ = findSpecialty(d)
 	return c
+}
+
+// readLength sets Weeks, and Count and WeeksEach when the text describes
+// several experiences.
+func (c *Classification) readLength(d doc) {
+	ds := durations(d)
+	n, at, kindAt := experienceCount(d)
+	total, each := 0.0, false
+	switch {
+	case len(ds) == 0:
+	case n < 2:
+		total = ds[0].weeks
+	default:
+		each = perExperience(d, ds[0], at, kindAt)
+		total = ds[0].weeks
+		switch {
+		case each:
+			total *= float64(n)
+		case len(ds) == n: // "two electives (4 weeks and 6 weeks)"
+			total = 0
+			for _, x := range ds {
+				total += x.weeks
+			}
+		}
+	}
+	if n >= 2 {
+		c.Count = n
+		c.SpecialtyOfOne = saidOfOne(d)
+	}
+	if len(ds) == 0 {
+		return
+	}
+	w := roundWeeks(total)
+	var e *int
+	if each {
+		per := roundWeeks(ds[0].weeks)
+		e, w = &per, per*n // the total of the rounded lengths, so the two agree
+	}
+	if w <= maxWeeks {
+		c.Weeks, c.WeeksEach = &w, e
+	}
+}
+
+// pluralKinds are the plural words of the clinical kinds: a number before
+// one counts experiences ("two observerships", "3 sub-internships").
+var pluralKinds = map[string]bool{"electives": true, "clerkships": true, "externships": true,
+	"rotations": true, "observerships": true, "subinternships": true, "internships": true,
+	"attachments": true}
+
+// maxCount bounds a count of experiences; a larger number is something else.
+const maxCount = 20
+
+// experienceCount returns how many experiences d describes (0 when it does
+// not say), the index of the count word (-1 when none) and that of the
+// plural kind word it counts (-1 when none). The count comes before the
+// plural, perhaps with a length and a specialty between ("two 4-week IM
+// observerships", "a couple of 2-week electives"), or right after it
+// ("observerships x2"). A number followed by a unit is a length, not a
+// count ("two months of observerships").
+func experienceCount(d doc) (n, at, kindAt int) {
+	ws := d.ws
+	for k, w := range ws {
+		if !pluralKinds[w] || (w == "internships" && (k == 0 || (ws[k-1] != "sub" && ws[k-1] != "acting"))) {
+			continue
+		}
+		for j := k - 1; j >= 0 && j >= k-6; j-- {
+			if strings.ContainsAny(d.text[d.toks[j].end:d.toks[j+1].start], ",;.:()") {
+				break // another part of the description
+			}
+			v, ok := number(ws[j])
+			if !ok {
+				continue
+			}
+			if j+1 < len(ws) && unitWeeks[ws[j+1]] > 0 {
+				continue // a length: "4-week"
+			}
+			if v >= 2 && v <= maxCount && v == math.Trunc(v) {
+				return int(v), j, k
+			}
+			break
+		}
+		if k+1 < len(ws) {
+			after := ws[k+1]
+			if after == "x" && k+2 < len(ws) {
+				after += ws[k+2]
+			}
+			if v, err := strconv.Atoi(strings.TrimPrefix(after, "x")); err == nil && strings.HasPrefix(after, "x") && v >= 2 && v <= maxCount {
+				return v, k + 1, k
+			}
+		}
+		return 0, -1, k
+	}
+	return 0, -1, -1
+}
+
+// perExperience reports whether the length x is given per experience:
+// between the count and the plural ("two 4-week observerships"), after
+// "of" right after the plural ("2 observerships of 4 weeks"), or followed
+// by "each" or "apiece".
+func perExperience(d doc, x duration, at, kindAt int) bool {
+	toks := d.toks
+	if at >= 0 && at < kindAt && x.start >= toks[at].end && x.end <= toks[kindAt].start {
+		return true
+	}
+	if kindAt+2 < len(toks) && d.ws[kindAt+1] == "of" && x.start == toks[kindAt+2].start {
+		return true
+	}
+	for i, t := range toks {
+		if t.start >= x.end {
+			return d.ws[i] == "each" || d.ws[i] == "apiece"
+		}
+	}
+	return false
+}
+
+// saidOfOne reports whether d gives the specialty of one of several
+// experiences: "one in IM", "one of them in peds", "one was in FM".
+func saidOfOne(d doc) bool {
+	ws := d.ws
+	for i, w := range ws {
+		if w != "one" {
+			continue
+		}
+		for j := i + 1; j < len(ws) && j <= i+4; j++ {
+			if ws[j] != "in" {
+				continue
+			}
+			if name, n := longestAt(ws, j+1, maxSpecialtyAliasWords, specialtyAliases); n > 0 && name != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // kindOf returns the kind the words of d name ("" if none), by weight then

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // want is what Classify should read in a description: zero means null, and
@@ -161,9 +163,11 @@ func deref(p *int) int {
 func TestClassifyJSON(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"8-week IM externship in Chicago, 2025, strong letter",
-			`{"kind":"externship","tier":"hands_on","counts_as_usce":true,"weeks":8,"specialty":"internal medicine","end_year":2025,"in_us":true,"remote":false}`},
+			`{"kind":"externship","tier":"hands_on","counts_as_usce":true,"weeks":8,"specialty":"internal medicine","end_year":2025,"in_us":true,"remote":false,"count":null,"weeks_each":null}`},
+		{"two 4-week observerships in 2019, one in IM",
+			`{"kind":"observership","tier":"non_hands_on","counts_as_usce":true,"weeks":8,"specialty":"internal medicine","end_year":2019,"in_us":true,"remote":false,"count":2,"weeks_each":4}`},
 		{"something I did",
-			`{"kind":null,"tier":null,"counts_as_usce":false,"weeks":null,"specialty":null,"end_year":null,"in_us":true,"remote":false}`},
+			`{"kind":null,"tier":null,"counts_as_usce":false,"weeks":null,"specialty":null,"end_year":null,"in_us":true,"remote":false,"count":null,"weeks_each":null}`},
 	} {
 		b, err := json.Marshal(Classify(tt.in))
 		if err != nil {
@@ -186,6 +190,67 @@ func TestClassificationExperience(t *testing.T) {
 	}
 	if got := Classify("").Experience(); got != (Experience{InUS: true}) {
 		t.Errorf("Classify(\"\").Experience() = %+v, want only in_us", got)
+	}
+}
+
+// TestClassifyCount checks descriptions of several experiences at once:
+// weeks is the total, each the length of one when the text gives it.
+func TestClassifyCount(t *testing.T) {
+	for _, tt := range []struct {
+		in                 string
+		weeks, count, each int // 0: null
+		specialty          string
+		specialtyOfOne     bool
+	}{
+		{"two 4-week observerships in 2019, one in IM", 8, 2, 4, InternalMedicine, true},
+		{"2 observerships of 4 weeks each", 8, 2, 4, "", false},
+		{"2 observerships of 4 weeks", 8, 2, 4, "", false},
+		{"3 externships, 4 weeks each", 12, 3, 4, "", false},
+		{"a couple of 2-week electives", 4, 2, 2, "", false},
+		{"two IM observerships of 1 month, 2019", 8, 2, 4, InternalMedicine, false},
+		{"2 sub-internships in surgery, 4 weeks each, 2024", 8, 2, 4, GeneralSurgery, false},
+		{"three 1-month electives in peds", 12, 3, 4, Pediatrics, false},
+		// One length for several: the total, to be confirmed.
+		{"two observerships, 8 weeks total", 8, 2, 0, "", false},
+		{"observerships x2, 4 wks", 4, 2, 0, "", false},
+		// A length per experience listed: their sum.
+		{"two electives (4 weeks and 6 weeks)", 10, 2, 0, "", false},
+		// No count.
+		{"two months of observerships", 8, 0, 0, "", false},
+		{"8-week IM externship in Chicago, 2025", 8, 0, 0, InternalMedicine, false},
+		{"4-6 weeks observership", 4, 0, 0, "", false},
+		{"observerships in 2019", 0, 0, 0, "", false},
+		{"2 observerships", 0, 2, 0, "", false},
+	} {
+		c := Classify(tt.in)
+		if deref(c.Weeks) != tt.weeks || c.Count != tt.count || deref(c.WeeksEach) != tt.each {
+			t.Errorf("Classify(%q) weeks, count, each = %d, %d, %d; want %d, %d, %d (0: null)",
+				tt.in, deref(c.Weeks), c.Count, deref(c.WeeksEach), tt.weeks, tt.count, tt.each)
+		}
+		if c.Specialty != tt.specialty || c.SpecialtyOfOne != tt.specialtyOfOne {
+			t.Errorf("Classify(%q) specialty = %q (of one: %t), want %q (%t)", tt.in, c.Specialty, c.SpecialtyOfOne, tt.specialty, tt.specialtyOfOne)
+		}
+	}
+}
+
+func TestClassificationExperiences(t *testing.T) {
+	obs := func(weeks int, specialty string) Experience {
+		return Experience{Kind: KindObservership, Weeks: weeks, Specialty: specialty, EndYear: 2019, InUS: true}
+	}
+	for _, tt := range []struct {
+		in   string
+		want []Experience
+	}{
+		{"two 4-week observerships in 2019, one in IM", []Experience{obs(4, InternalMedicine), obs(4, "")}},
+		{"two 4-week IM observerships in 2019", []Experience{obs(4, InternalMedicine), obs(4, InternalMedicine)}},
+		// No length of each: one experience of the total, and no specialty
+		// that only one of them had.
+		{"two observerships in 2019, 8 weeks in all, one in IM", []Experience{obs(8, "")}},
+		{"IM observership, 4 weeks, 2019", []Experience{obs(4, InternalMedicine)}},
+	} {
+		if diff := cmp.Diff(tt.want, Classify(tt.in).Experiences()); diff != "" {
+			t.Errorf("Classify(%q).Experiences() (-want +got):\n%s", tt.in, diff)
+		}
 	}
 }
 
@@ -234,6 +299,12 @@ func FuzzClassify(f *testing.F) {
 		}
 		if c.Weeks != nil && (*c.Weeks < 1 || *c.Weeks > maxWeeks) {
 			t.Errorf("Classify(%q) weeks = %d, want null or 1..%d", in, *c.Weeks, maxWeeks)
+		}
+		if c.WeeksEach != nil && (c.Weeks == nil || *c.Weeks != c.Count**c.WeeksEach) {
+			t.Errorf("Classify(%q) weeks = %v for %d of %d weeks each", in, c.Weeks, c.Count, *c.WeeksEach)
+		}
+		if c.Count == 1 || c.Count < 0 || c.Count > maxCount {
+			t.Errorf("Classify(%q) count = %d, want 0 or 2..%d", in, c.Count, maxCount)
 		}
 		if c.EndYear != nil && (*c.EndYear < minYear || *c.EndYear > maxYear) {
 			t.Errorf("Classify(%q) end_year = %d, want null or %d..%d", in, *c.EndYear, minYear, maxYear)

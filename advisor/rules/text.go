@@ -296,8 +296,10 @@ func durations(d doc) []duration {
 			if v, ok := number(ws[i-1]); ok && (len(w) > 1 || isDigit(ws[i-1][0])) {
 				n = v
 				if i >= 2 {
-					// "4-6 weeks" or "4 to 6 weeks": the lower end.
-					if lo, ok := number(ws[i-2]); ok && lo < v && lo >= 1 {
+					// "4-6 weeks" or "4 to 6 weeks": the lower end. Only a
+					// dash makes a range: "two 4-week observerships" is two
+					// of 4 weeks, not 2 to 4 weeks.
+					if lo, ok := number(ws[i-2]); ok && lo < v && lo >= 1 && dashed(d, i-2) {
 						n, first = lo, i-2
 					} else if i >= 3 && ws[i-2] == "to" {
 						if lo, ok := number(ws[i-3]); ok && lo < v {
@@ -324,6 +326,11 @@ func durations(d doc) []duration {
 		out = append(out, duration{weeks: n * unit, start: toks[first].start, end: end})
 	}
 	return out
+}
+
+// dashed reports whether a dash joins the tokens at i and i+1 ("4-6").
+func dashed(d doc, i int) bool {
+	return strings.ContainsAny(d.text[d.toks[i].end:d.toks[i+1].start], "-–—")
 }
 
 // roundWeeks turns a length in weeks into a whole number of weeks, at least

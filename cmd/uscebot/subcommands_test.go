@@ -63,8 +63,10 @@ type classifyJSON struct {
 	Specialty    *string `json:"specialty"`
 	EndYear      *int    `json:"end_year"`
 	// Beyond interfaces.md, documented by rules.Classification.MarshalJSON.
-	InUS   *bool `json:"in_us"`
-	Remote *bool `json:"remote"`
+	InUS      *bool `json:"in_us"`
+	Remote    *bool `json:"remote"`
+	Count     *int  `json:"count"`      // null for one experience
+	WeeksEach *int  `json:"weeks_each"` // null unless the text gives it
 }
 
 var classifyFields = []string{"kind", "tier", "counts_as_usce", "weeks", "specialty", "end_year"}
@@ -89,6 +91,10 @@ func TestClassifyJSON(t *testing.T) {
 			InUS: boolean(true), Remote: boolean(true)}},
 		{"outside the US", "house job in Lahore, 6 months", classifyJSON{
 			Tier: str("non_us"), CountsAsUSCE: boolean(false), Weeks: num(24), InUS: boolean(false), Remote: boolean(false)}},
+		{"several experiences: weeks is the total", "two 4-week observerships in 2019, one in IM", classifyJSON{
+			Kind: str("observership"), Tier: str("non_hands_on"), CountsAsUSCE: boolean(true), Weeks: num(8),
+			Specialty: str("internal medicine"), EndYear: num(2019), InUS: boolean(true), Remote: boolean(false),
+			Count: num(2), WeeksEach: num(4)}},
 		{"nothing recognised", "I like cats", classifyJSON{
 			CountsAsUSCE: boolean(false), InUS: boolean(true), Remote: boolean(false)}},
 	}
@@ -98,7 +104,7 @@ func TestClassifyJSON(t *testing.T) {
 			if code != 0 || errOut != "" {
 				t.Fatalf("classify --json %q: exit %d, stderr %q", tt.text, code, errOut)
 			}
-			checkFields(t, "classify", decodeFields(t, out), classifyFields, []string{"in_us", "remote"})
+			checkFields(t, "classify", decodeFields(t, out), classifyFields, []string{"in_us", "remote", "count", "weeks_each"})
 			var got classifyJSON
 			strictly(t, out, &got)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
