@@ -19,10 +19,14 @@ import (
 
 // IntakeState is where a user is in the intake; persisted with the profile as JSON.
 type IntakeState struct {
-	Step    string            `json:"step"`              // current step id; "" = never started; StepDone when finished
-	Draft   *rules.Experience `json:"draft,omitempty"`   // the experience being described in the experiences loop
-	History []string          `json:"history,omitempty"` // steps answered, most recent last, for "back"
-	Paused  bool              `json:"paused,omitempty"`  // "cancel" pauses; /intake resumes
+	Step  string            `json:"step"`            // current step id; "" = never started; StepDone when finished
+	Draft *rules.Experience `json:"draft,omitempty"` // the experience being described in the experiences loop
+	// Also are the other experiences of the draft's description ("two
+	// 4-week observerships"): the same as the draft but, maybe, for the
+	// specialty, asked and confirmed with it and added with it.
+	Also    []rules.Experience `json:"also,omitempty"`
+	History []string           `json:"history,omitempty"` // steps answered, most recent last, for "back"
+	Paused  bool               `json:"paused,omitempty"`  // "cancel" pauses; /intake resumes
 	// Explained are the keys (see whyKey) of the prompts whose "why it
 	// matters" was shown: it is said once, and a question asked again is
 	// one line. States saved before it existed load with it empty and
@@ -45,6 +49,7 @@ func (s IntakeState) Clone() IntakeState {
 	}
 	s.History = slices.Clone(s.History)
 	s.Explained = slices.Clone(s.Explained)
+	s.Also = slices.Clone(s.Also)
 	return s
 }
 
@@ -417,7 +422,7 @@ func (t *turn) back() (string, bool) {
 	}
 	t.s.Step = t.s.History[n-1]
 	t.s.History = t.s.History[:n-1]
-	t.s.Draft = nil
+	t.s.Draft, t.s.Also = nil, nil
 	t.s.Unsure = ""
 	t.s, _ = normalizeState(t.s)
 	return "OK, back one step.", true
@@ -433,7 +438,7 @@ func (t *turn) restartDraft() {
 		}
 	}
 	t.s.Step = stepExperience
-	t.s.Draft = nil
+	t.s.Draft, t.s.Also = nil, nil
 }
 
 // skip handles "skip": only optional steps may be skipped.
@@ -489,10 +494,17 @@ func promptAt(p rules.Profile, s IntakeState) *Prompt {
 		pr.Options = kindOptions
 	case stepExpWeeks:
 		pr.Question = "How long was it? (e.g. 4 weeks or 2 months)"
+		if len(s.Also) > 0 {
+			pr.Question = "How long was each of them? (e.g. 4 weeks or 2 months)"
+		}
 	case stepExpYear:
 		pr.Question = "What year did it end? (e.g. 2025)"
 	case stepExpConfirm:
 		pr.Question = "I read that as: " + DescribeExperience(*s.Draft) + ". Right?"
+		if len(s.Also) > 0 {
+			n := 1 + len(s.Also)
+			pr.Question = fmt.Sprintf("I read that as %s. Add them as %d experiences?", describeBatch(*s.Draft, s.Also), n)
+		}
 		pr.Why = tierWhy[s.Draft.Tier()]
 		if pr.Why == "" {
 			pr.Why = "The kind and tier decide whether it counts as USCE."
@@ -543,10 +555,13 @@ func normalizeState(s IntakeState) (IntakeState, bool) {
 	default:
 		s.Draft = nil // only draft steps have one
 	}
+	if s.Draft == nil {
+		s.Also = nil
+	}
 	if f, ok := fieldSpecs[s.Step]; !ok || f.doubt == nil {
 		s.Unsure = "" // only a field with doubts holds an answer
 	}
-	return s, s.Step != old.Step || s.Draft != old.Draft || s.Unsure != old.Unsure
+	return s, s.Step != old.Step || s.Draft != old.Draft || s.Unsure != old.Unsure || len(s.Also) != len(old.Also)
 }
 
 // cloneProfile copies the parts of p an answer may change in place; the

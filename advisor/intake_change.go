@@ -130,20 +130,23 @@ func AddExperience(p rules.Profile, s IntakeState, description string, now time.
 	if description == "" || !readSomething(c) {
 		return p, s, IntakeReply{Text: "I couldn't read an experience there: " + loopSteps[stepExperience].ask + ".", Invalid: true}
 	}
-	d := c.Experience()
+	d, also := drafts(c)
 	if reason := lateExperience(p, d); reason != "" {
 		return p, s, IntakeReply{Text: reason + ".", Invalid: true}
 	}
 	if nextDraftStep(d) == stepExpConfirm {
 		np := cloneProfile(p)
-		np.Experiences = append(np.Experiences, d)
+		np.Experiences = append(append(np.Experiences, d), also...)
+		if len(also) > 0 {
+			return np, s, IntakeReply{Text: fmt.Sprintf("Added experiences %d to %d: **%s**.", len(p.Experiences)+1, len(np.Experiences), describeBatch(d, also)), Changed: true}
+		}
 		return np, s, IntakeReply{Text: fmt.Sprintf("Added experience %d: **%s**.", len(np.Experiences), DescribeExperience(d)), Changed: true}
 	}
 	if s.Step == StepDone || s.Edit {
 		// A finished profile (or one in its change menu): the intake asks
 		// for the missing parts and finishes again.
 		t := turn{p: p, s: IntakeState{Step: stepExperience, Edit: true, Explained: s.Explained}, now: now}
-		t.s.Draft = &d
+		t.s.Draft, t.s.Also = &d, also
 		t.goTo(nextDraftStep(d))
 		ns, pr := present(p, t.s)
 		return p, ns, IntakeReply{Text: "Got it: **" + DescribeExperience(d) + "**.", Prompt: pr, Changed: true}

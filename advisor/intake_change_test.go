@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -268,7 +269,9 @@ func TestIntakeStateBackwardCompatible(t *testing.T) {
 		t.Fatalf("AnswerIntake(yes) on an old state = %+v, %+v", ns, r)
 	}
 	// And the new fields survive a round trip.
-	s = IntakeState{Step: rules.FieldStep2CK, Explained: []string{"stage", "experience_confirm:hands_on"}, Edit: true, Unsure: "142"}
+	s = IntakeState{Step: rules.FieldStep2CK, Explained: []string{"stage", "experience_confirm:hands_on"}, Edit: true, Unsure: "142",
+		Draft: &rules.Experience{Kind: rules.KindObservership, Weeks: 4, EndYear: 2019, InUS: true},
+		Also:  []rules.Experience{{Kind: rules.KindObservership, Weeks: 4, EndYear: 2019, InUS: true}}}
 	b, _ := json.Marshal(s)
 	var got IntakeState
 	if err := json.Unmarshal(b, &got); err != nil {
@@ -479,4 +482,71 @@ func TestIntakeChangeAsksWhatItContradicts(t *testing.T) {
 	c.ok("application year", rules.FieldApplicationYear)
 	c.refused("2028", "Your experience 2 ends in 2029, after you'd apply: please type 2029 or later, or remove that experience first")
 	c.ok("2029", "")
+}
+
+func TestIntakeCountsExperiences(t *testing.T) {
+	obs := func(weeks int, spec string) rules.Experience {
+		return rules.Experience{Kind: rules.KindObservership, Weeks: weeks, Specialty: spec, EndYear: 2019, InUS: true}
+	}
+	type turn struct{ answer, step string }
+	for _, tc := range []struct {
+		name     string
+		turns    []turn // from the description; the last reaches the confirmation
+		question string
+		fix      string // a correction at the confirmation, "" for none
+		want     []rules.Experience
+	}{
+		{"two of 4 weeks, one in IM", []turn{{"two 4-week observerships in 2019, one in IM", stepExpConfirm}},
+			"I read that as 2 non-hands-on observerships of 4 weeks each, one of them in internal medicine, ended 2019. Add them as 2 experiences?", "",
+			[]rules.Experience{obs(4, rules.InternalMedicine), obs(4, "")}},
+		{"three of 4 weeks in IM", []turn{{"3 IM observerships of 4 weeks, 2019", stepExpConfirm}},
+			"I read that as 3 non-hands-on observerships of 4 weeks each, internal medicine, ended 2019. Add them as 3 experiences?", "",
+			[]rules.Experience{obs(4, rules.InternalMedicine), obs(4, rules.InternalMedicine), obs(4, rules.InternalMedicine)}},
+		{"a total is one entry, read back", []turn{{"two observerships, 8 weeks, 2019", stepExpConfirm}},
+			"I read that as: non-hands-on observership, 8 weeks, ended 2019. Right?", "",
+			[]rules.Experience{obs(8, "")}},
+		{"no length: each asked", []turn{{"two observerships in 2019", stepExpWeeks}, {"4 weeks", stepExpConfirm}},
+			"I read that as 2 non-hands-on observerships of 4 weeks each, ended 2019. Add them as 2 experiences?", "",
+			[]rules.Experience{obs(4, ""), obs(4, "")}},
+		{"corrected", []turn{{"two 4-week observerships in 2019", stepExpConfirm}},
+			"I read that as 2 non-hands-on observerships of 4 weeks each, ended 2019. Add them as 2 experiences?", "no, 6 weeks",
+			[]rules.Experience{obs(6, ""), obs(6, "")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, s := atStep(t, stepExperience)
+			c := &chat{t: t, p: p, s: s}
+			before := len(c.p.Experiences)
+			var r IntakeReply
+			for _, tr := range tc.turns {
+				r = c.ok(tr.answer, tr.step)
+			}
+			if tc.fix != "" {
+				r = c.ok(tc.fix, stepExpConfirm)
+			}
+			if r.Prompt.Question != tc.question && tc.fix == "" {
+				t.Errorf("confirmation %q, want %q", r.Prompt.Question, tc.question)
+			}
+			r = c.ok("yes", stepExpMore)
+			if d := cmp.Diff(tc.want, c.p.Experiences[before:]); d != "" {
+				t.Errorf("experiences added (-want +got):\n%s", d)
+			}
+			if len(tc.want) > 1 && !strings.HasPrefix(r.Text, "Added "+strconv.Itoa(len(tc.want))+":") {
+				t.Errorf("yes = %q, want the count added", r.Text)
+			}
+		})
+	}
+	// "fix" drops the whole description.
+	p, s := atStep(t, stepExperience)
+	c := &chat{t: t, p: p, s: s}
+	c.ok("two 4-week observerships in 2019", stepExpConfirm)
+	c.ok("fix", stepExperience)
+	if c.s.Draft != nil || c.s.Also != nil {
+		t.Errorf("fix left %+v / %+v", c.s.Draft, c.s.Also)
+	}
+	// /profile add experience adds them all.
+	done, doneState := finished(t)
+	np, _, r := AddExperience(done, doneState, "two 4-week observerships in 2019, one in IM", intakeNow)
+	if len(np.Experiences) != 3 || !strings.Contains(r.Text, "Added experiences 2 to 3: **2 non-hands-on observerships of 4 weeks each, one of them in internal medicine, ended 2019**") {
+		t.Errorf("AddExperience(two observerships) = %q, %+v", r.Text, np.Experiences)
+	}
 }

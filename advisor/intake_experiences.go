@@ -14,7 +14,7 @@ import (
 
 // finishExperiences leaves the experiences loop for us_letters.
 func (t *turn) finishExperiences() (string, bool) {
-	t.s.Draft = nil
+	t.s.Draft, t.s.Also = nil, nil
 	if t.s.Edit {
 		t.finish()
 	} else {
@@ -56,16 +56,44 @@ func (t *turn) describe(a, kw string) (string, bool) {
 	if !readSomething(c) {
 		return t.refuse(loopSteps[stepExperience].reason)
 	}
-	d := c.Experience()
+	d, also := drafts(c)
 	if reason := lateExperience(t.p, d); reason != "" {
 		return t.refuse(reason)
 	}
-	t.s.Draft = &d
+	t.s.Draft, t.s.Also = &d, also
 	t.goTo(nextDraftStep(d))
 	if t.s.Step == stepExpConfirm {
 		return "Thanks.", true
 	}
 	return "Got it: **" + DescribeExperience(d) + "**.", true
+}
+
+// drafts turns a description into the draft and the other experiences it
+// describes: "two 4-week observerships" is two of 4 weeks, "two
+// electives" two of a length still to ask; "two observerships, 8 weeks"
+// is one entry of 8 weeks, as it gives no length of each (the read-back
+// shows the 8 weeks for the user to confirm).
+func drafts(c rules.Classification) (rules.Experience, []rules.Experience) {
+	es := c.Experiences()
+	if len(es) == 1 && c.Count >= 2 && c.Weeks == nil {
+		for range c.Count - 1 {
+			es = append(es, es[0])
+		}
+		if c.SpecialtyOfOne {
+			es[0].Specialty = c.Specialty
+		}
+	}
+	return es[0], slices.Clone(es[1:])
+}
+
+// syncAlso gives the other experiences of the description the draft's
+// parts, their own specialty aside, after an answer changed the draft.
+func (t *turn) syncAlso() {
+	for i := range t.s.Also {
+		d := *t.s.Draft
+		d.Specialty = t.s.Also[i].Specialty
+		t.s.Also[i] = d
+	}
 }
 
 // lateExperience is the reason to refuse an experience that ends after the
@@ -118,6 +146,7 @@ func (t *turn) fill(c rules.Classification) {
 
 // next moves from one draft question to the next missing part.
 func (t *turn) next() (string, bool) {
+	t.syncAlso()
 	if reason := lateExperience(t.p, *t.s.Draft); reason != "" {
 		return t.refuse(reason)
 	}
@@ -182,9 +211,13 @@ func (t *turn) year(a, kw string) (string, bool) {
 func (t *turn) confirm(a, kw string) (string, bool) {
 	switch {
 	case slices.Contains(yesWords, kw):
-		t.p.Experiences = append(t.p.Experiences, *t.s.Draft)
-		t.s.Draft = nil
+		t.p.Experiences = append(append(t.p.Experiences, *t.s.Draft), t.s.Also...)
+		added := 1 + len(t.s.Also)
+		t.s.Draft, t.s.Also = nil, nil
 		t.goTo(stepExpMore)
+		if added > 1 {
+			return fmt.Sprintf("Added %d: that's %s so far.", added, countNoun(len(t.p.Experiences), "experience")), true
+		}
 		return fmt.Sprintf("Added: that's %s so far.", countNoun(len(t.p.Experiences), "experience")), true
 	case slices.Contains(fixWords, kw):
 		t.restartDraft()
@@ -206,9 +239,13 @@ func (t *turn) confirm(a, kw string) (string, bool) {
 	}
 	if c.Specialty != "" {
 		d.Specialty = c.Specialty
+		for i := range t.s.Also {
+			t.s.Also[i].Specialty = c.Specialty // "no, all in IM"
+		}
 	}
 	d.Remote = d.Remote || c.Remote
 	d.InUS = d.InUS && c.InUS
+	t.syncAlso()
 	if reason := lateExperience(t.p, *d); reason != "" {
 		return t.refuse(reason)
 	}
@@ -374,4 +411,44 @@ func countNoun(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// kindPlurals name several experiences of a kind.
+var kindPlurals = map[string]string{
+	rules.KindElective: "electives", rules.KindClerkship: "clerkships",
+	rules.KindSubInternship: "sub-internships", rules.KindExternship: "externships",
+	rules.KindRotation: "rotations", rules.KindResearchClinical: "clinical research positions",
+	rules.KindScribe: "scribe jobs", rules.KindObservership: "observerships",
+	rules.KindShadowing: "shadowing experiences", rules.KindVolunteering: "volunteering roles",
+	rules.KindTelehealth: "tele observerships", rules.KindVirtualRotation: "virtual rotations",
+	rules.KindOnlineCourse: "online courses", rules.KindTeleResearch: "remote research projects",
+	rules.KindRemoteQI: "remote QI projects", rules.KindResearch: "research projects",
+}
+
+// describeBatch says a draft and the other experiences of its description
+// in plain words: "2 non-hands-on observerships of 4 weeks each, one of
+// them in internal medicine, ended 2019".
+func describeBatch(d rules.Experience, also []rules.Experience) string {
+	phrase := kindPhrase(d)
+	if noun, ok := kindNouns[d.Kind]; ok {
+		phrase = strings.Replace(phrase, noun, kindPlurals[d.Kind], 1)
+	}
+	parts := []string{strconv.Itoa(1+len(also)) + " " + phrase}
+	if d.Weeks > 0 {
+		parts[0] += " of " + countNoun(d.Weeks, "week") + " each"
+	}
+	same := true
+	for _, e := range also {
+		same = same && e.Specialty == d.Specialty
+	}
+	switch {
+	case same && d.Specialty != "":
+		parts = append(parts, d.Specialty)
+	case !same && d.Specialty != "":
+		parts = append(parts, "one of them in "+d.Specialty)
+	}
+	if d.EndYear != 0 {
+		parts = append(parts, "ended "+strconv.Itoa(d.EndYear))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -782,7 +782,8 @@ func TestIntakePrompts(t *testing.T) {
 func FuzzIntake(f *testing.F) {
 	for i, a := range []string{"back", "skip", "cancel", "keep", "", "graduated", "2021", "IM", "yes",
 		"8-week IM externship, 2025", "none", "fix", "add", "\xff", "no, 6 weeks", "clear", "same",
-		"in 2025\nexternship\n8\nyes\nadd\nback\nback\nback", "back\nback\nback\nkeep\nkeep"} {
+		"in 2025\nexternship\n8\nyes\nadd\nback\nback\nback", "back\nback\nback\nkeep\nkeep",
+		"two 4-week observerships in 2019, one in IM\nno, 6 weeks\nyes\nback", "2 electives 2024\n4\n1"} {
 		f.Add(uint8(i), a, i%2 == 0)
 	}
 	d := rules.Experience{Kind: rules.KindExternship, Weeks: 8, EndYear: 2025, InUS: true}
@@ -819,6 +820,9 @@ func FuzzIntake(f *testing.F) {
 			}
 			if r.Prompt != nil && !slices.Contains(allSteps, r.Prompt.Step) {
 				t.Fatalf("turn %d: AnswerIntake(%q): prompt for unknown step %q", i, a, r.Prompt.Step)
+			}
+			if ns.Also != nil && ns.Draft == nil {
+				t.Fatalf("turn %d: AnswerIntake(%q): other experiences %+v without a draft", i, a, ns.Also)
 			}
 			if ns.Draft != nil && !slices.Contains(draftSteps, ns.Step) {
 				t.Fatalf("turn %d: AnswerIntake(%q): draft left at step %s", i, a, ns.Step)

@@ -238,8 +238,11 @@ func (r *Router) addExperience(ctx context.Context, m Message, description strin
 	}
 	reply, err := r.intakeReply(ctx, m, np, ns, ir)
 	if err == nil && ir.Prompt == nil {
-		reply.Text = append(reply.Text, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(fmt.Sprintf(
-			"If I read it wrong, /profile remove experience %d takes it off.", len(np.Experiences)))}})
+		undo := fmt.Sprintf("If I read it wrong, /profile remove experience %d takes it off.", len(np.Experiences))
+		if len(np.Experiences)-len(p.Experiences) > 1 {
+			undo = "If I read them wrong, /profile remove experience <number> takes them off one at a time."
+		}
+		reply.Text = append(reply.Text, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(undo)}})
 	}
 	return reply, err
 }
