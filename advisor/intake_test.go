@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/uscebot/uscebot/advisor/rules"
 )
 
@@ -125,14 +126,15 @@ var optionValue = regexp.MustCompile(`^[a-z0-9_]{1,40}$`)
 // allSteps are the steps a prompt may be for.
 var allSteps = append(slices.Clone(stepOrder), draftSteps...)
 
-func init() { allSteps = append(allSteps, stepExpMore) }
+func init() { allSteps = append(allSteps, stepExpMore, stepChange, stepExpRemove) }
 
 func checkPrompt(t testing.TB, p *Prompt) {
 	t.Helper()
 	if !slices.Contains(allSteps, p.Step) {
 		t.Fatalf("prompt for unknown step %q", p.Step)
 	}
-	if p.Question == "" || p.Why == "" || strings.Contains(p.Question, "\n") || strings.Contains(p.Why, "\n") {
+	// Why is empty once it has been said.
+	if p.Question == "" || strings.Contains(p.Question, "\n") || strings.Contains(p.Why, "\n") {
 		t.Fatalf("prompt %s: question %q, why %q: want one line each", p.Step, p.Question, p.Why)
 	}
 	for _, o := range p.Options {
@@ -170,7 +172,7 @@ func TestIntakeWholeTyped(t *testing.T) {
 	if d := cmp.Diff(want, c.p); d != "" {
 		t.Errorf("profile after the intake (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(IntakeState{Step: StepDone}, c.s); d != "" {
+	if d := cmp.Diff(IntakeState{Step: StepDone}, c.s, cmpopts.IgnoreFields(IntakeState{}, "Explained")); d != "" {
 		t.Errorf("state after the intake (-want +got):\n%s", d)
 	}
 	if err := c.p.Validate(intakeNow); err != nil {
@@ -192,7 +194,7 @@ func TestIntakeWholeOptions(t *testing.T) {
 		answers []string // stage, step1, visa, can_travel, budget
 	}{
 		{"values", []string{rules.StageStudent, rules.Step1NotTaken, rules.VisaNotNeeded, rules.No, rules.BudgetLow}},
-		{"labels", []string{"Still in medical school", "Not taken yet", "No visa needed", "No", "Low (under $2,000)"}},
+		{"labels", []string{"Still in medical school", "Not taken yet", "No visa needed", "No", "Low"}},
 		{"labels shouted", []string{"STILL IN MEDICAL SCHOOL", "not-taken", "no visa needed!", "NO.", "low"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -253,7 +255,7 @@ func TestIntakeInvalid(t *testing.T) {
 	}{
 		{rules.FieldStage, []string{"", "   \n\t", "banana", "yes", "maybe"}, `"student" or "graduated"`},
 		{rules.FieldGradYear, []string{"last", "1960", "2041", "x", "skip"}, "for example 2021"},
-		{rules.FieldApplicationYear, []string{"2025", "2033", "soon", "2020"}, "from 2026 to 2032, for example 2027"},
+		{rules.FieldApplicationYear, []string{"2025", "2033", "soon", "2020"}, "from 2027 to 2032, for example 2028"},
 		{rules.FieldSpecialty, []string{"banana", "something", "42"}, "internal medicine"},
 		{rules.FieldStep1, []string{"banana", "???"}, `"passed", "failed" or "not taken"`},
 		{rules.FieldStep2CK, []string{"301", "0", "great"}, "from 1 to 300, for example 245"},
@@ -537,8 +539,9 @@ func TestIntakeReadBack(t *testing.T) {
 		desc, question, why string
 	}{
 		{"8-week IM externship in Chicago, 2025", "I read that as: hands-on externship, 8 weeks, internal medicine, ended 2025. Right?", "weigh most"},
-		{"4-week tele observership, 2025", "I read that as: tele observership, 4 weeks, ended 2025. Right?", "doesn't count as USCE"},
-		{"1 week virtual externship, 2025", "I read that as: virtual rotation, 1 week, ended 2025. Right?", "doesn't count as USCE"},
+		{"4-week tele observership, 2025", "I read that as: tele observership, 4 weeks, ended 2025. Right?", "For most programs tele and online work isn't USCE"},
+		{"1 week virtual externship, 2025", "I read that as: virtual rotation, 1 week, ended 2025. Right?", "For most programs"},
+		{"12 weeks scribe in the ED, 2025", "I read that as: semi-hands-on scribe work, 12 weeks, emergency medicine, ended 2025. Right?", "aren't traditional USCE"},
 		{"research in Lagos 2023, 12 weeks", "I read that as: research outside the US, 12 weeks, ended 2023. Right?", "outside the US"},
 		{"4 weeks bench research 2024", "I read that as: research without patient contact, 4 weeks, ended 2024. Right?", "without patients"},
 		{"2 months shadowing in peds, 2024", "I read that as: non-hands-on shadowing, 8 weeks, pediatrics, ended 2024. Right?", "less than hands-on"},
@@ -562,13 +565,14 @@ func TestIntakeRestart(t *testing.T) {
 	done := c.p
 
 	s, r := StartIntake(c.p, c.s)
-	if !r.Changed || r.Done || promptStep(r.Prompt) != rules.FieldStage || !strings.Contains(r.Text, "complete") {
-		t.Fatalf("StartIntake(done) = %+v, want a restart at stage saying the profile is complete", r)
-	}
-	if !strings.Contains(r.Prompt.Question, "(currently: graduate") {
-		t.Errorf("StartIntake(done): question %q, want the current value", r.Prompt.Question)
+	if !r.Changed || r.Done || promptStep(r.Prompt) != stepChange || !strings.Contains(r.Text, "complete") {
+		t.Fatalf("StartIntake(done) = %+v, want the change menu saying the profile is complete", r)
 	}
 	c.s = s
+	r = c.ok("Go through every answer", rules.FieldStage)
+	if !strings.Contains(r.Prompt.Question, "(currently: graduate") {
+		t.Errorf("going through every answer: question %q, want the current value", r.Prompt.Question)
+	}
 	for _, want := range []string{rules.FieldGradYear, rules.FieldApplicationYear, rules.FieldSpecialty,
 		rules.FieldStep1, rules.FieldStep2CK, rules.FieldVisa, rules.FieldCanTravel, rules.FieldBudget} {
 		c.ok("keep", want)
@@ -586,6 +590,7 @@ func TestIntakeRestart(t *testing.T) {
 	// Clearing the experiences on a restart.
 	s, _ = StartIntake(c.p, c.s)
 	c.s = s
+	c.ok("all", rules.FieldStage)
 	c.ok("student", rules.FieldGradYear)
 	for _, want := range []string{rules.FieldApplicationYear, rules.FieldSpecialty, rules.FieldStep1,
 		rules.FieldStep2CK, rules.FieldVisa, rules.FieldCanTravel, rules.FieldBudget, stepExperience} {
@@ -681,7 +686,7 @@ func TestSetField(t *testing.T) {
 		{"grad_year", "1900", rules.Profile{}, "grad_year: please type a year from 1970 to 2040"},
 		{"application_year", "2027", rules.Profile{ApplicationYear: intakeInt(2027)}, ""},
 		{"application_year", "next year", rules.Profile{ApplicationYear: intakeInt(2027)}, ""},
-		{"application_year", "2025", rules.Profile{}, "application_year: please type a year from 2026 to 2032"},
+		{"application_year", "2025", rules.Profile{}, "application_year: please type a year from 2027 to 2032"},
 		{"specialty", "OB/GYN", rules.Profile{Specialty: rules.ObstetricsGynecology}, ""},
 		{"specialty", "neurolgy", rules.Profile{Specialty: rules.Neurology}, ""},
 		{"specialty", "banana", rules.Profile{}, "specialty: please type a specialty like internal medicine"},
@@ -705,7 +710,7 @@ func TestSetField(t *testing.T) {
 		{"us_letters", "0", rules.Profile{USLetters: intakeInt(0)}, ""},
 		{"us_letters", "11", rules.Profile{}, "us_letters: please type a number from 0 to 10"},
 		{"us_letters", "", rules.Profile{}, "us_letters: please type a number"},
-		{"experiences", "8-week externship", rules.Profile{}, "/intake"},
+		{"experiences", "8-week externship", rules.Profile{}, "/profile add experience"},
 		{"colour", "blue", rules.Profile{}, "use one of stage, grad_year"},
 		{"", "x", rules.Profile{}, "use one of"},
 	} {
@@ -760,7 +765,7 @@ func TestIntakePrompts(t *testing.T) {
 		}
 		checkPrompt(t, pr)
 		closed := slices.Contains([]string{rules.FieldStage, rules.FieldStep1, rules.FieldVisa,
-			rules.FieldCanTravel, rules.FieldBudget, stepExpKind, stepExpConfirm, stepExpMore}, step)
+			rules.FieldCanTravel, rules.FieldBudget, stepExpKind, stepExpConfirm, stepExpMore, stepChange, stepExpRemove}, step)
 		if closed != (pr.Options != nil) {
 			t.Errorf("PromptFor(%s): options %v", step, pr.Options)
 		}
@@ -777,7 +782,8 @@ func TestIntakePrompts(t *testing.T) {
 func FuzzIntake(f *testing.F) {
 	for i, a := range []string{"back", "skip", "cancel", "keep", "", "graduated", "2021", "IM", "yes",
 		"8-week IM externship, 2025", "none", "fix", "add", "\xff", "no, 6 weeks", "clear", "same",
-		"in 2025\nexternship\n8\nyes\nadd\nback\nback\nback", "back\nback\nback\nkeep\nkeep"} {
+		"in 2025\nexternship\n8\nyes\nadd\nback\nback\nback", "back\nback\nback\nkeep\nkeep",
+		"two 4-week observerships in 2019, one in IM\nno, 6 weeks\nyes\nback", "2 electives 2024\n4\n1"} {
 		f.Add(uint8(i), a, i%2 == 0)
 	}
 	d := rules.Experience{Kind: rules.KindExternship, Weeks: 8, EndYear: 2025, InUS: true}
@@ -792,14 +798,15 @@ func FuzzIntake(f *testing.F) {
 			p.Experiences = slices.Clone(full.Experiences)
 		}
 		step := steps[int(at)%len(steps)]
-		s := IntakeState{Step: step, History: []string{rules.FieldStage, stepExperience, stepExpMore}}
+		// Every third run changes a finished profile (the change menu's mode).
+		s := IntakeState{Step: step, History: []string{rules.FieldStage, stepExperience, stepExpMore}, Edit: at%3 == 0}
 		if slices.Contains(draftSteps, step) {
 			dd := d
 			s.Draft = &dd
 		}
 		// Each line is one answer: a run of turns from the chosen step.
 		for i, a := range strings.SplitN(answer, "\n", 8) {
-			p0, s0 := cloneProfile(p), cloneState(s)
+			p0, s0 := cloneProfile(p), s.Clone()
 			np, ns, r := AnswerIntake(p, s, a, intakeNow)
 			if d := cmp.Diff(p0, p); d != "" {
 				t.Fatalf("turn %d: AnswerIntake(%q) changed its profile argument:\n%s", i, a, d)
@@ -813,6 +820,9 @@ func FuzzIntake(f *testing.F) {
 			}
 			if r.Prompt != nil && !slices.Contains(allSteps, r.Prompt.Step) {
 				t.Fatalf("turn %d: AnswerIntake(%q): prompt for unknown step %q", i, a, r.Prompt.Step)
+			}
+			if ns.Also != nil && ns.Draft == nil {
+				t.Fatalf("turn %d: AnswerIntake(%q): other experiences %+v without a draft", i, a, ns.Also)
 			}
 			if ns.Draft != nil && !slices.Contains(draftSteps, ns.Step) {
 				t.Fatalf("turn %d: AnswerIntake(%q): draft left at step %s", i, a, ns.Step)
@@ -833,9 +843,34 @@ func FuzzIntake(f *testing.F) {
 			if s.Paused {
 				s, _ = StartIntake(p, s)
 			}
+			if r.Changed && s.Step == StepDone && (s.Edit || s.Unsure != "" || s.Draft != nil || s.History != nil) {
+				t.Fatalf("turn %d: AnswerIntake(%q): finished state %+v carries leftovers", i, a, s)
+			}
 		}
 		if _, err := SetField(p, step, answer, intakeNow); err != nil && strings.Contains(err.Error(), "\n") {
 			t.Fatalf("SetField(%q, %q): error %q is more than one line", step, answer, err)
 		}
 	})
+}
+
+func TestIntakeSaysWhatTheSourcesSay(t *testing.T) {
+	for _, o := range budgetOptions {
+		if strings.ContainsAny(o.Label, "$0123456789") {
+			t.Errorf("budget option %q names a dollar band no source gives", o.Label)
+		}
+	}
+	if ask := fieldSpecs[rules.FieldBudget].ask(intakeNow); strings.ContainsAny(ask, "$0123456789") {
+		t.Errorf("budget ask %q names an amount", ask)
+	}
+	if why := fieldSpecs[rules.FieldStep1].why; !strings.Contains(why, "2-3 years before you apply") {
+		t.Errorf("step1 why %q does not say when the plan puts the exams", why)
+	}
+	if why := fieldSpecs[rules.FieldUSLetters].why; !strings.Contains(why, "most of them") {
+		t.Errorf("us_letters why %q is flat where the sources say most, not all", why)
+	}
+	for tier, why := range tierWhy {
+		if strings.Contains(why, "doesn't count as USCE") && tier == rules.TierSupplemental {
+			t.Errorf("tier %s: %q is flat where the sources disagree", tier, why)
+		}
+	}
 }

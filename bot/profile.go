@@ -3,7 +3,9 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/advisor/match"
@@ -188,12 +190,16 @@ func (r *Router) promptReply(pr *advisor.Prompt) Reply {
 		return Reply{Private: true}
 	}
 	t := rich.Para(rich.B(pr.Question))
-	hint := "Why it matters: " + pr.Why
-	if pr.Optional {
-		hint += " (Optional: send skip.)"
+	if pr.Why != "" {
+		// A step's first asking explains it and the controls; asked again
+		// (a retry, the next experience) it is the question alone.
+		hint := "Why it matters: " + pr.Why
+		if pr.Optional {
+			hint += " (Optional: send skip.)"
+		}
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(hint)}})
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("You can send back, or cancel to pause.")}})
 	}
-	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(hint)}})
-	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("You can send back, or cancel to pause.")}})
 	reply := Reply{Text: t, Private: true}
 	for _, o := range pr.Options {
 		reply.Choices = append(reply.Choices, Choice{ID: AnswerChoice(pr.Step, o.Value), Label: o.Label})
@@ -233,7 +239,7 @@ func (r *Router) staleIntake(p rules.Profile, s advisor.IntakeState) Reply {
 
 func (r *Router) profile(ctx context.Context, m Message, args string) (Reply, error) {
 	if args != "" {
-		return r.profileSet(ctx, m, args)
+		return r.profileChange(ctx, m, args)
 	}
 	p, _, err := r.load(ctx, m)
 	if err != nil {
@@ -249,16 +255,53 @@ func (r *Router) profile(ctx context.Context, m Message, args string) (Reply, er
 	for i, e := range p.Experiences {
 		t = append(t, rich.Block{Kind: rich.Bullet, Spans: []rich.Span{rich.S(fmt.Sprintf("experience %d: ", i+1)), rich.S(advisor.DescribeExperience(e))}})
 	}
-	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("Change one field with /profile set <field> <value>, or go through it all with /intake.")}})
+	t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(
+		"Change one field with /profile set <field> <value>; add an experience with /profile add experience <description>, " +
+			"or remove one with /profile remove experience <number>; /intake offers to change any answer.")}})
 	return Reply{Text: t, Private: true}, nil
 }
 
+// profileUsage is the answer to a /profile subcommand it cannot read.
+func profileUsage() error {
+	return Errorf(EInvalid, "Usage: /profile set <field> <value> (field is one of: %s), /profile add experience <description>, or /profile remove experience <number>.",
+		strings.Join(advisor.Fields(), ", "))
+}
+
+// profileChange handles /profile set, /profile add experience and
+// /profile remove experience.
+func (r *Router) profileChange(ctx context.Context, m Message, args string) (Reply, error) {
+	sub, rest := cutWord(args)
+	sub = strings.ToLower(sub)
+	switch sub {
+	case "set":
+		return r.profileSet(ctx, m, rest)
+	case "add", "remove", "delete":
+		what, arg := cutWord(rest)
+		if w := strings.ToLower(what); (w != "experience" && w != "experiences") || arg == "" {
+			return Reply{}, profileUsage()
+		}
+		if sub == "add" {
+			return r.addExperience(ctx, m, arg)
+		}
+		return r.removeExperience(ctx, m, arg)
+	}
+	return Reply{}, profileUsage()
+}
+
+// cutWord splits the first word off s, at any white space.
+func cutWord(s string) (word, rest string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, unicode.IsSpace)
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i:])
+}
+
 func (r *Router) profileSet(ctx context.Context, m Message, args string) (Reply, error) {
-	sub, rest, _ := strings.Cut(args, " ")
-	field, value, _ := strings.Cut(strings.TrimSpace(rest), " ")
-	value = strings.TrimSpace(value)
-	if sub != "set" || field == "" || value == "" {
-		return Reply{}, Errorf(EInvalid, "Usage: /profile set <field> <value>, where field is one of: %s.", strings.Join(advisor.Fields(), ", "))
+	field, value := cutWord(args)
+	if field == "" || value == "" {
+		return Reply{}, profileUsage()
 	}
 	p, s, err := r.load(ctx, m)
 	if err != nil {
@@ -272,6 +315,52 @@ func (r *Router) profileSet(ctx context.Context, m Message, args string) (Reply,
 		return Reply{}, err
 	}
 	return Reply{Text: rich.Para(rich.S("Saved: "+strings.ToLower(field)+" = "), rich.B(advisor.FieldValue(np, strings.ToLower(field)))), Private: true}, nil
+}
+
+// addExperience reads one experience as the intake does; one that lacks a
+// part may start the intake's questions for it, so it is answered as an
+// intake turn.
+func (r *Router) addExperience(ctx context.Context, m Message, description string) (Reply, error) {
+	p, s, err := r.load(ctx, m)
+	if err != nil {
+		return Reply{}, err
+	}
+	np, ns, ir := advisor.AddExperience(p, s, description, r.now())
+	if ir.Invalid {
+		return Reply{}, &Error{Code: EInvalid, Message: ir.Text}
+	}
+	reply, err := r.intakeReply(ctx, m, np, ns, ir)
+	if err == nil && ir.Prompt == nil {
+		undo := fmt.Sprintf("If I read it wrong, /profile remove experience %d takes it off.", len(np.Experiences))
+		if len(np.Experiences)-len(p.Experiences) > 1 {
+			undo = "If I read them wrong, /profile remove experience <number> takes them off one at a time."
+		}
+		reply.Text = append(reply.Text, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(undo)}})
+	}
+	return reply, err
+}
+
+func (r *Router) removeExperience(ctx context.Context, m Message, arg string) (Reply, error) {
+	n, err := strconv.Atoi(strings.TrimPrefix(arg, "#"))
+	if err != nil {
+		return Reply{}, Errorf(EInvalid, "Usage: /profile remove experience <number>, the number /profile shows before it.")
+	}
+	p, s, err := r.load(ctx, m)
+	if err != nil {
+		return Reply{}, err
+	}
+	np, e, err := advisor.RemoveExperience(p, n)
+	if err != nil {
+		return Reply{}, Errorf(EInvalid, "Usage: /profile remove experience <number>: %s.", err)
+	}
+	if err := r.save(ctx, m, np, s); err != nil {
+		return Reply{}, err
+	}
+	left := "None left."
+	if n := len(np.Experiences); n > 0 {
+		left = fmt.Sprintf("%d left; /profile lists them.", n)
+	}
+	return Reply{Text: rich.Para(rich.S("Removed: "), rich.B(advisor.DescribeExperience(e)), rich.S(". "+left)), Private: true}, nil
 }
 
 func (r *Router) plan(ctx context.Context, m Message, _ string) (Reply, error) {

@@ -54,7 +54,7 @@ func NewRouter(kb *advisor.KB, store Store, now func() time.Time) *Router {
 		"ask":      {usage: "<question>", help: "ask about US clinical experience", run: r.ask},
 		"topics":   {help: "everything I can answer", run: r.topics},
 		"intake":   {personal: true, help: "build your profile in a short guided conversation", run: r.intake},
-		"profile":  {personal: true, usage: "[set <field> <value>]", help: "show your profile, or change one field", run: r.profile},
+		"profile":  {personal: true, usage: "[set <field> <value> | add experience <description> | remove experience <n>]", help: "show your profile, or change one field or experience", run: r.profile},
 		"plan":     {personal: true, help: "where you stand and what to do next, with dates", run: r.plan},
 		"classify": {usage: "<description>", help: "how programs see one experience", run: r.classify},
 		"vet":      {usage: "<offer text>", help: "red flags of a paid rotation's offer", run: r.vet},
