@@ -269,7 +269,7 @@ func (t *turn) answer(raw string) (text string, ok bool) {
 	case isKeep(kw):
 		return t.keep()
 	}
-	if opts := promptAt(t.p, t.s).Options; len(opts) > 0 && isNumber(kw) {
+	if opts := promptAt(t.p, t.s).Options; len(opts) > 0 && kw != "" && strings.Trim(kw, "0123456789") == "" {
 		// A number picks from the list the user was shown, even when the
 		// platform's memory of that list is gone (a console restarted).
 		n, err := strconv.Atoi(kw)

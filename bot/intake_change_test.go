@@ -28,7 +28,7 @@ func finishIntake(t *testing.T, f *fixture) {
 }
 
 func TestNumberPicksAfterRestart(t *testing.T) {
-	kb, err := advisor.Load("")
+	kb, err := advisor.Load("", true)
 	if err != nil {
 		t.Fatal(err)
 	}

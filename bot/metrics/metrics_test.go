@@ -117,6 +117,7 @@ uscebot_messages_total{command="unknown",outcome="rejected",platform="telegram"}
 # HELP uscebot_questions_total Questions asked, by result: answered from a topic, or abstained (outside the knowledge base).
 # TYPE uscebot_questions_total counter
 uscebot_questions_total{result="abstained"} 1
+uscebot_questions_total{result="clarified"} 0
 uscebot_questions_total{result="answered"} 1
 # HELP uscebot_intakes_started_total Intakes started (a first /intake).
 # TYPE uscebot_intakes_started_total counter
