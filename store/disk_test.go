@@ -329,15 +329,15 @@ func versionAt(t *testing.T, path string, n int) {
 	}
 }
 
-func schemaVersion(t *testing.T, path string) int {
+func versionOf(t *testing.T, path string) int {
 	t.Helper()
 	raw, err := sql.Open("sqlite", fileURI(path, "mode=ro"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	var v int
-	if err := raw.QueryRow(`SELECT MAX(version) FROM schema_version`).Scan(&v); err != nil {
+	v, err := schemaVersion(t.Context(), raw)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -384,7 +384,7 @@ func TestBackupOnlyReads(t *testing.T) {
 			if _, err := os.Stat(src + ".lock"); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("Backup created a lock file (%v)", err)
 			}
-			if got := schemaVersion(t, out); got != tt.version {
+			if got := versionOf(t, out); got != tt.version {
 				t.Errorf("backup's schema version = %d, want %d", got, tt.version)
 			}
 		})
@@ -401,3 +401,39 @@ func TestExportHasProfileUpdatedAt(t *testing.T) {
 	}
 }
 
+// TestUpgradeScrubsOldCopies opens a database that an older build (before
+// secure_delete) wrote: a profile deleted there left its text in the
+// page's free space, which the upgrade must remove.
+func TestUpgradeScrubsOldCopies(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	versionAt(t, path, secureSince-1)
+	// The older build's settings: no secure_delete.
+	raw, err := sql.Open("sqlite", fileURI(path, "_pragma=journal_mode(WAL)"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const old = "forgotten-zebrology-specialty"
+	for _, q := range []string{
+		`INSERT INTO users (platform, platform_user_id, created_at, last_seen_at) VALUES ('telegram', '1002', 0, 0)`,
+		`INSERT INTO profiles (user_id, profile, intake, updated_at) VALUES (1, '{"specialty":"kept"}', '{}', 0)`,
+		`INSERT INTO profiles (user_id, profile, intake, updated_at) VALUES (2, '{"specialty":"` + old + `"}', '{}', 0)`,
+		`DELETE FROM profiles WHERE user_id = 2`,
+	} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := raw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(onDisk(t, path), []byte(old)) {
+		t.Fatal("the old build's delete left nothing behind: the test finds nothing")
+	}
+	db := openAt(t, path)
+	if bytes.Contains(onDisk(t, path), []byte(old)) {
+		t.Error("after the upgrade, the deleted profile's text is still in the file")
+	}
+	if got := exported(t, db, advisor.UserKey{Platform: "telegram", ID: "1001"})["profile"]; fmt.Sprint(got) != "map[specialty:kept]" {
+		t.Errorf("profile after the upgrade = %v, want the kept one", got)
+	}
+}

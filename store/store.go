@@ -132,8 +132,17 @@ func open(ctx context.Context, path string, exclusive bool) (_ *DB, err error) {
 			return nil, err
 		}
 	}
+	from, err := schemaVersion(ctx, writer)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
 	if err := migrate(ctx, writer, migrations); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
+	if from > 0 && from < secureSince {
+		if err := scrub(ctx, writer); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", abs, err)
+		}
 	}
 	if db.logKey, err = installationKey(ctx, writer, "log_key"); err != nil {
 		return nil, fmt.Errorf("open store %s: %w", abs, err)
