@@ -58,12 +58,12 @@ func vacuumInto(ctx context.Context, src, out string) error {
 	// user who may only read the files can copy a database in use (SQLite
 	// reads its -shm read-only).
 	err := vacuum(ctx, fileURI(src, "mode=ro&_pragma=busy_timeout(5000)"), out)
-	if !errors.Is(err, ErrCannotOpen) {
+	if !errors.Is(err, ErrReadOnly) && !errors.Is(err, ErrCannotOpen) {
 		return err
 	}
 	// A database in WAL mode with no -wal and -shm files beside it (no
 	// bot has it open) cannot be opened read-only by a user who cannot
-	// create them. Without a -wal file, the database file alone is the
+	// create them (SQLITE_READONLY_DIRECTORY). Without a -wal file, the database file alone is the
 	// whole database, which immutable=1 reads without SQLite's locks; a
 	// bot that started meanwhile and checkpointed would change the file,
 	// which its size and time tell, and the copy is then refused.

@@ -245,30 +245,12 @@ func TestDamagedFileRefused(t *testing.T) {
 	for i := range 31 {
 		saveProfile(t, db, advisor.UserKey{Platform: "telegram", ID: fmt.Sprint(i)}, fullProfile(), midLoopState(), t0)
 	}
-	var root, pageSize int64
-	if err := db.reader.QueryRow(`SELECT rootpage FROM sqlite_schema WHERE name = 'profiles'`).Scan(&root); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.reader.QueryRow(`PRAGMA page_size`).Scan(&pageSize); err != nil {
-		t.Fatal(err)
-	}
+	off, size := profilesPage(t, db)
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	junk := make([]byte, pageSize)
-	_, _ = rand.Read(junk)
-	if _, err := f.WriteAt(junk, (root-1)*pageSize); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	_, err = Open(t.Context(), path)
+	writeJunk(t, path, off, size)
+	_, err := Open(t.Context(), path)
 	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path) || strings.Contains(err.Error(), "\n") {
 		t.Errorf("Open of a damaged file = %v, want one line of ErrDamaged naming the file", err)
 	}
@@ -435,5 +417,60 @@ func TestUpgradeScrubsOldCopies(t *testing.T) {
 	}
 	if got := exported(t, db, advisor.UserKey{Platform: "telegram", ID: "1001"})["profile"]; fmt.Sprint(got) != "map[specialty:kept]" {
 		t.Errorf("profile after the upgrade = %v, want the kept one", got)
+	}
+}
+
+// profilesPage returns where the profiles table's root page is in the
+// file, and its size.
+func profilesPage(t *testing.T, db *DB) (off, size int64) {
+	t.Helper()
+	var root int64
+	if err := db.reader.QueryRow(`SELECT rootpage FROM sqlite_schema WHERE name = 'profiles'`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.reader.QueryRow(`PRAGMA page_size`).Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	return (root - 1) * size, size
+}
+
+// writeJunk overwrites size bytes of the file at off with random ones.
+func writeJunk(t *testing.T, path string, off, size int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := make([]byte, size)
+	_, _ = rand.Read(junk)
+	if _, err := f.WriteAt(junk, off); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckFindsDamageWhileOpen damages the file under a running store:
+// Check (the daily one) must find it and LastCheck say so.
+func TestCheckFindsDamageWhileOpen(t *testing.T) {
+	db, path := openTemp(t)
+	for i := range 31 {
+		saveProfile(t, db, advisor.UserKey{Platform: "telegram", ID: fmt.Sprint(i)}, fullProfile(), midLoopState(), t0)
+	}
+	if err := db.ckpt.wipe(t.Context()); err != nil { // every page in the file
+		t.Fatal(err)
+	}
+	off, size := profilesPage(t, db)
+	writeJunk(t, path, off, size)
+	// The readers' page caches still hold the sound page: new connections
+	// read the file.
+	db.reader.SetMaxIdleConns(0)
+	err := db.Check(t.Context())
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path) {
+		t.Errorf("Check of a damaged file = %v, want ErrDamaged naming the file", err)
+	}
+	if res := db.LastCheck(); !errors.Is(res.Err, ErrDamaged) {
+		t.Errorf("LastCheck after finding damage = %+v, want ErrDamaged", res)
 	}
 }

@@ -47,10 +47,11 @@ func (db *DB) quickCheck(ctx context.Context, conn *sql.DB) error {
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return fmt.Errorf("check %s: %w", db.path, err) // cut short: no result
-	case errors.Is(err, ErrDamaged):
-		err = fmt.Errorf("%s: %w; restore it from a backup", db.path, err)
+	case errors.Is(translate(err), ErrDamaged):
+		// Too damaged for quick_check to list what it finds.
+		err = fmt.Errorf("%w: %s: %w; restore it from a backup", ErrDamaged, db.path, err)
 	case err != nil:
-		err = fmt.Errorf("check %s: %w", db.path, err)
+		err = fmt.Errorf("check %s: %w", db.path, translate(err))
 	case len(problems) > 0:
 		err = fmt.Errorf("%w: %s: %s; restore it from a backup", ErrDamaged, db.path, strings.Join(problems, "; "))
 	}
@@ -63,24 +64,25 @@ func (db *DB) quickCheck(ctx context.Context, conn *sql.DB) error {
 // maxProblems is how many of quick_check's findings an error names.
 const maxProblems = 3
 
-// quickCheck returns quick_check's findings, none for a sound file.
+// quickCheck returns quick_check's findings, none for a sound file, or
+// SQLite's error as it is.
 func quickCheck(ctx context.Context, conn *sql.DB) ([]string, error) {
 	rows, err := conn.QueryContext(ctx, fmt.Sprintf("PRAGMA quick_check(%d)", maxProblems))
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	defer rows.Close()
 	var problems []string
 	for rows.Next() {
 		var line string
 		if err := rows.Scan(&line); err != nil {
-			return nil, translate(err)
+			return nil, err
 		}
 		if line != "ok" {
 			problems = append(problems, strings.Join(strings.Fields(line), " "))
 		}
 	}
-	return problems, translate(rows.Err())
+	return problems, rows.Err()
 }
 
 // LogKey returns this installation's secret for hashing user ids in the
