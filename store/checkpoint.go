@@ -87,23 +87,32 @@ func (c *checkpointer) checkpoint(ctx context.Context) (log, copied int, err err
 // wipe copies the whole WAL into the database file and truncates the WAL
 // to nothing, after a deletion: the database's copy of deleted rows is
 // zeroed (secure_delete), but the WAL still holds the pages as they were
-// before. It waits (up to the busy timeout) for readers of older
-// snapshots, here or in another process (a backup), to finish; when they
-// do not, the wipe is owed and the checkpointer tries again at every tick
-// until it succeeds.
+// before. A truncating checkpoint holds up every writer until the readers
+// of older snapshots are done, which a backup in another process can make
+// seconds; so a passive checkpoint goes first, and only when it copied the
+// whole WAL (no reader holds an older snapshot) is the WAL truncated.
+// Otherwise the wipe is owed, and the checkpointer tries again at every
+// tick until it succeeds.
 func (c *checkpointer) wipe(ctx context.Context) error {
 	c.wipeMu.Lock()
 	defer c.wipeMu.Unlock()
-	var busy, log, copied int
-	err := c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &copied)
+	var busy int
+	log, copied, err := c.checkpoint(ctx)
 	switch {
 	case err != nil:
-		err = fmt.Errorf("truncate the WAL: %w", translate(err))
-	case busy != 0:
-		err = fmt.Errorf("truncate the WAL: %w", ErrBusy)
+	case copied < log:
+		err = ErrBusy // a reader of an older snapshot: later
+	default:
+		err = translate(c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &copied))
+		if err == nil && busy != 0 {
+			err = ErrBusy
+		}
 	}
 	c.wipeOwed = err != nil
-	return err
+	if err != nil {
+		return fmt.Errorf("truncate the WAL: %w", err)
+	}
+	return nil
 }
 
 // owed reports whether a wipe is still to be done.
