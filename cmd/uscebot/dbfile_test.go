@@ -113,6 +113,8 @@ func TestBadDBPath(t *testing.T) {
 		{"missing folder", []string{"console", "--db", missing}, []string{"--db", missing, "does not exist"}},
 		{"a directory", []string{"console", "--db", dir}, []string{"--db", dir, "is a directory"}},
 		{"store.path", []string{"console", "--config", writeConfig(t, "[store]\npath = \""+missing+"\"\n")}, []string{"store.path", missing, "does not exist"}},
+		{"backup of a directory", []string{"backup", "--db", dir, filepath.Join(t.TempDir(), "copy.db")}, []string{"--db", dir, "is a directory"}},
+		{"unanswered of a directory", []string{"unanswered", "--db", dir}, []string{"--db", dir, "is a directory"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, stderr := runCmd(t, "", tt.args...)

@@ -376,6 +376,9 @@ func runBackup(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Wri
 		return usagef("--db %s: no such database", *dbPath)
 	}
 	if err := store.Backup(ctx, *dbPath, fs.Arg(0)); err != nil {
+		if errors.Is(err, store.ErrCannotOpen) {
+			return usagef("--db: %v", err)
+		}
 		return err
 	}
 	_, err := fmt.Fprintf(stdout, "backup written to %s\n", fs.Arg(0))

@@ -60,6 +60,9 @@ func runUnanswered(ctx context.Context, args []string, _ io.Reader, stdout, _ io
 	}
 	// Shared: it runs beside the bot, which holds the writer's lock.
 	db, err := store.OpenShared(ctx, *dbPath)
+	if errors.Is(err, store.ErrCannotOpen) {
+		return usagef("--db: %v", err)
+	}
 	if err != nil {
 		return err
 	}
