@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -190,5 +192,34 @@ func TestBackupLeavesSourceAsItIs(t *testing.T) {
 	}
 	if !bytes.Equal(before, after) {
 		t.Error("backup changed its source")
+	}
+}
+
+// TestLogIDsKeyedPerInstallation: the console's log id for a user is the
+// same across restarts on one database, differs on another, and is not
+// the unkeyed hash.
+func TestLogIDsKeyedPerInstallation(t *testing.T) {
+	logID := func(path string) string {
+		t.Helper()
+		cfg := writeConfig(t, fmt.Sprintf("[store]\npath = %q\n[log]\nlevel = \"info\"\n", path))
+		code, _, stderr := runCmd(t, "/help\n", "console", "--config", cfg, "--user", "5551234567")
+		_, after, ok := strings.Cut(stderr, " user=")
+		if code != 0 || !ok {
+			t.Fatalf("console: exit %d, log %q", code, stderr)
+		}
+		id, _, _ := strings.Cut(after, " ")
+		return id
+	}
+	dir := t.TempDir()
+	one := logID(filepath.Join(dir, "one.db"))
+	if again := logID(filepath.Join(dir, "one.db")); again != one {
+		t.Errorf("log id %s, then %s after a restart on the same database", one, again)
+	}
+	if other := logID(filepath.Join(dir, "two.db")); other == one {
+		t.Errorf("two installations log the user as %s", one)
+	}
+	plain := sha256.Sum256([]byte("5551234567"))
+	if one == hex.EncodeToString(plain[:6]) {
+		t.Errorf("log id %s is the unkeyed SHA-256 of the user id", one)
 	}
 }
