@@ -234,7 +234,9 @@ func (c Config) Validate() error {
 	if c.Discord.Enabled && c.Discord.Token == "" {
 		return fmt.Errorf("discord.token: required when discord is enabled (or set %s)", envDiscordToken)
 	}
-	if t := strings.TrimPrefix(string(c.Discord.Token), "Bot "); c.Discord.Token != "" && !tokenChars(t, ".") {
+	// A token's shape is checked where it is used: a stray one in the
+	// environment does not stop the console or ask.
+	if t := strings.TrimPrefix(string(c.Discord.Token), "Bot "); c.Discord.Enabled && !tokenChars(t, ".") {
 		return errors.New("discord.token: not a Discord bot token (want the letters, digits, dots, - and _ of the developer portal's token; check for quotes or stray characters)")
 	}
 	for _, id := range c.Discord.GuildIDs {
@@ -248,7 +250,7 @@ func (c Config) Validate() error {
 	if c.Telegram.Enabled && c.Telegram.Token == "" {
 		return fmt.Errorf("telegram.token: required when telegram is enabled (or set %s)", envTelegramToken)
 	}
-	if t := string(c.Telegram.Token); t != "" {
+	if t := string(c.Telegram.Token); c.Telegram.Enabled {
 		id, rest, ok := strings.Cut(t, ":")
 		if !ok || id == "" || strings.Trim(id, "0123456789") != "" || !tokenChars(rest, "") {
 			return errors.New("telegram.token: not a Telegram bot token (" + telegramTokenHint + ")")

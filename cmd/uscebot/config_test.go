@@ -130,7 +130,8 @@ api_endpoint = "https://api.example.org/bot%%s/%%s"
 
 // TestTokensTrimmedAndChecked: tokens from an env file or a config often
 // end in a newline, CR or tab; they are trimmed. A control character
-// inside is an error naming the key, never quoting the token.
+// inside is an error naming the key, never quoting the token, when the
+// platform is enabled.
 func TestTokensTrimmedAndChecked(t *testing.T) {
 	const tg, dc = "123456:ABC-secret_tok", "MTEx.Gsecret.tok-en_x"
 	for _, c := range []string{"\n", "\r", "\t", "\r\n", " "} {
@@ -164,11 +165,22 @@ func TestTokensTrimmedAndChecked(t *testing.T) {
 			} {
 				t.Setenv(k.env, k.token)
 				t.Setenv(k.other, "")
-				_, err := LoadConfig("")
+				section, _, _ := strings.Cut(k.key, ".")
+				_, err := LoadConfig(writeConfig(t, "["+section+"]\nenabled = true\n"))
 				if err == nil || !strings.Contains(err.Error(), k.key) || strings.Contains(err.Error(), "secret") {
 					t.Errorf("%s with %q inside: error %v, want one naming %s without the token", k.env, c, err, k.key)
 				}
 			}
 		})
+	}
+}
+
+// TestUnusedTokenNotChecked: a bad token of a disabled platform (a shared
+// env file) does not stop the console or ask.
+func TestUnusedTokenNotChecked(t *testing.T) {
+	t.Setenv(envTelegramToken, "123456:ABC\x1bsecret")
+	t.Setenv(envDiscordToken, "MTEx \"secret")
+	if _, err := LoadConfig(""); err != nil {
+		t.Errorf("LoadConfig with both platforms off: %v", err)
 	}
 }
