@@ -37,3 +37,12 @@ func ErrorMessage(err error) string {
 	}
 	return "Sorry, something went wrong on my side. Please try again in a moment."
 }
+
+// Rejected reports whether err is the user's doing (an *Error of code
+// EInvalid: a bad command or answer), which logs and metrics count as
+// "rejected". Any other error, an EUnavailable one included (a store that
+// could not save), is a fault of the bot's: "error", logged with its cause.
+func Rejected(err error) bool {
+	e, ok := errors.AsType[*Error](err)
+	return ok && e.Code == EInvalid
+}

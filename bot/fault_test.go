@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -54,6 +55,25 @@ type faultFixture struct {
 	file     string // the database's unique file name
 	handler  bot.Handler
 	storeErr atomic.Int64 // EventStoreError seen
+	logs     *syncBuffer  // the router's log, JSON
+}
+
+// syncBuffer is a strings.Builder safe for the log's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newFaultFixture(t *testing.T) *faultFixture {
@@ -80,7 +100,8 @@ func newFaultFixture(t *testing.T) *faultFixture {
 		}
 	})
 	r.LogUnanswered(f.db)
-	f.handler = r.Handler(slog.New(slog.DiscardHandler))
+	f.logs = &syncBuffer{}
+	f.handler = r.Handler(slog.New(slog.NewJSONHandler(f.logs, nil)))
 	return f
 }
 
@@ -242,6 +263,25 @@ func TestReadOnlyDisk(t *testing.T) {
 	}
 	if n := f.storeErr.Load() - errs; n < 4 {
 		t.Errorf("%d store-error events on a read-only disk, want at least one per failed save (4)", n)
+	}
+	// A save the store refused is the bot's fault, not the user's: logged
+	// as an error with its cause, never as "rejected".
+	var failed int
+	for _, line := range strings.Split(strings.TrimSpace(f.logs.String()), "\n") {
+		var rec struct{ Msg, Outcome, Level, Error string }
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec.Msg != "message handled" || rec.Outcome == "ok" {
+			continue
+		}
+		if rec.Outcome != "error" || rec.Level != "ERROR" || !strings.Contains(rec.Error, "read-only") {
+			t.Errorf("a failed save on a read-only disk is logged %q at %s with error %q, want outcome error with the cause", rec.Outcome, rec.Level, rec.Error)
+		}
+		failed++
+	}
+	if failed < 4 {
+		t.Errorf("%d failed saves logged, want 4:\n%s", failed, f.logs.String())
 	}
 
 	f.writer(t, "PRAGMA query_only=0")

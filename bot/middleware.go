@@ -1,13 +1,16 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/uscebot/uscebot/bot/rich"
@@ -65,13 +68,12 @@ func Log(log *slog.Logger) Middleware {
 			r, err := next(ctx, m)
 			outcome := "ok"
 			level := slog.LevelInfo
-			if err != nil {
-				outcome = "error"
-				if _, ok := errors.AsType[*Error](err); ok {
-					outcome = "rejected"
-				} else {
-					level = slog.LevelError
-				}
+			switch {
+			case err == nil:
+			case Rejected(err):
+				outcome = "rejected"
+			default:
+				outcome, level = "error", slog.LevelError
 			}
 			attrs := []any{"platform", m.Platform, "user", HashID(m.UserID), "command", commandOf(m),
 				"duration", time.Since(start), "outcome", outcome}
@@ -84,11 +86,33 @@ func Log(log *slog.Logger) Middleware {
 	}
 }
 
-// HashID returns a short stable hash of a platform user id, so logs can
-// follow one user without naming them.
+// logKey is the secret of HashID. Until SetLogKey is called it is random,
+// made at start: ids are then stable within one process only.
+var logKey atomic.Pointer[[]byte]
+
+func init() {
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // never fails: it ends the program instead
+	logKey.Store(&key)
+}
+
+// SetLogKey sets the secret HashID keys its hashes with: the
+// installation's, kept with its data (store.DB.LogKey), so that a user
+// keeps one log id across restarts.
+func SetLogKey(key []byte) {
+	k := bytes.Clone(key)
+	logKey.Store(&k)
+}
+
+// HashID returns a short hash of a platform user id, keyed with a secret
+// (HMAC-SHA-256, see SetLogKey), so logs can follow one user without naming
+// them. Unkeyed, a numeric id could be found again by hashing every
+// possible id (the whole Telegram id space takes minutes); without the
+// key, no log id can be tied to a user.
 func HashID(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:6])
+	mac := hmac.New(sha256.New, *logKey.Load())
+	mac.Write([]byte(id))
+	return hex.EncodeToString(mac.Sum(nil)[:6])
 }
 
 // MaxConcurrent lets at most n messages be handled at once, across users

@@ -126,7 +126,12 @@ func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
 		}
 		return Reply{}, Errorf(EInvalid, "I don't know the command /%s. Send /help for the list.", name)
 	}
-	r.touch(ctx, m)
+	if name != "forget" && name != "export" {
+		// Those two only show or delete what is stored: recording the
+		// visit first would store a user who had nothing stored, and
+		// /forget could never say so.
+		r.touch(ctx, m)
+	}
 	return c.run(ctx, m, args)
 }
 

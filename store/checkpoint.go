@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"sync"
 	"time"
 )
 
@@ -36,6 +38,12 @@ type checkpointer struct {
 	maxPages int // maxWALPages; smaller in tests
 	stop     chan struct{}
 	done     chan struct{}
+
+	// wipeMu makes a wipe and the record of whether one is owed one step,
+	// so that a wipe begun before a deletion committed cannot clear the
+	// wipe that deletion owes.
+	wipeMu   sync.Mutex
+	wipeOwed bool
 }
 
 func startCheckpointer(conn *sql.DB) *checkpointer {
@@ -57,7 +65,11 @@ func (c *checkpointer) loop() {
 		// A failure (a full disk) is retried at the next tick: SQLite
 		// keeps the WAL until a checkpoint succeeds, and the writes' own
 		// errors are what users and the metrics see.
-		_, _, _ = c.checkpoint(context.Background())
+		if c.owed() {
+			_ = c.wipe(context.Background())
+		} else {
+			_, _, _ = c.checkpoint(context.Background())
+		}
 	}
 }
 
@@ -70,6 +82,44 @@ func (c *checkpointer) checkpoint(ctx context.Context) (log, copied int, err err
 		err = c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &log, &copied)
 	}
 	return log, copied, translate(err)
+}
+
+// wipe copies the whole WAL into the database file and truncates the WAL
+// to nothing, after a deletion: the database's copy of deleted rows is
+// zeroed (secure_delete), but the WAL still holds the pages as they were
+// before. A truncating checkpoint holds up every writer until the readers
+// of older snapshots are done, which a backup in another process can make
+// seconds; so a passive checkpoint goes first, and only when it copied the
+// whole WAL (no reader holds an older snapshot) is the WAL truncated.
+// Otherwise the wipe is owed, and the checkpointer tries again at every
+// tick until it succeeds.
+func (c *checkpointer) wipe(ctx context.Context) error {
+	c.wipeMu.Lock()
+	defer c.wipeMu.Unlock()
+	var busy int
+	log, copied, err := c.checkpoint(ctx)
+	switch {
+	case err != nil:
+	case copied < log:
+		err = ErrBusy // a reader of an older snapshot: later
+	default:
+		err = translate(c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &log, &copied))
+		if err == nil && busy != 0 {
+			err = ErrBusy
+		}
+	}
+	c.wipeOwed = err != nil
+	if err != nil {
+		return fmt.Errorf("truncate the WAL: %w", err)
+	}
+	return nil
+}
+
+// owed reports whether a wipe is still to be done.
+func (c *checkpointer) owed() bool {
+	c.wipeMu.Lock()
+	defer c.wipeMu.Unlock()
+	return c.wipeOwed
 }
 
 // close stops the checkpoints and closes their connection.

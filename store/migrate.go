@@ -100,3 +100,35 @@ func apply(ctx context.Context, db *sql.DB, m migration, latest int) error {
 	}
 	return nil
 }
+
+// schemaVersion returns the database's schema version, 0 for a new file.
+func schemaVersion(ctx context.Context, db *sql.DB) (int, error) {
+	var v int
+	err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&v)
+	if err != nil {
+		var n int
+		// No table (a new file) is version 0; any other failure is one.
+		if cerr := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE name = 'schema_version'`).Scan(&n); cerr == nil && n == 0 {
+			return 0, nil
+		}
+		return 0, fmt.Errorf("read schema version: %w", translate(err))
+	}
+	return v, nil
+}
+
+// secureSince is the first schema version whose builds write with
+// secure_delete on. An older database may keep copies of deleted and
+// rewritten rows in its free space, which scrub removes once, on upgrade.
+const secureSince = 4
+
+// scrub rebuilds the database file without its free space (VACUUM) and
+// truncates the WAL that held the rebuild.
+func scrub(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("scrub free space: %w", translate(err))
+	}
+	if _, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("scrub free space: %w", translate(err))
+	}
+	return nil
+}

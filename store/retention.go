@@ -8,7 +8,8 @@ import (
 )
 
 // DeleteInactive deletes every user last seen before before, with
-// everything they own, and returns how many users it deleted.
+// everything they own, and returns how many users it deleted. As with
+// Forget, the deleted rows are overwritten and the WAL truncated.
 func (db *DB) DeleteInactive(ctx context.Context, before time.Time) (int, error) {
 	// Every per-user table cascades from users, as for Forget, so one
 	// statement deletes each inactive user whole or not at all.
@@ -22,6 +23,9 @@ func (db *DB) DeleteInactive(ctx context.Context, before time.Time) (int, error)
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("delete inactive users: %w", err)
+	}
+	if n > 0 {
+		_ = db.ckpt.wipe(ctx) // as for Forget: when it fails, it is owed
 	}
 	return int(n), nil
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,6 +32,11 @@ var (
 	ErrReadOnly = errors.New("database is read-only")
 	// ErrFull means the disk (or the database's size limit) is full.
 	ErrFull = errors.New("database or disk is full")
+	// ErrDamaged means the database file is corrupt, or not a database.
+	ErrDamaged = errors.New("database is damaged")
+	// ErrCannotOpen means the database file cannot be opened or created:
+	// the error names the path and the reason.
+	ErrCannotOpen = errors.New("cannot open the database")
 )
 
 // readers is the size of the read pool: WAL lets reads run beside the one
@@ -39,8 +45,11 @@ const readers = 4
 
 // pragmas run on every new connection, so every pooled connection has them
 // (a PRAGMA sent with Exec would reach only one). busy_timeout comes first so
-// that it already covers the journal_mode change.
-const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+// that it already covers the journal_mode change. secure_delete overwrites
+// deleted rows with zeros, so that /forget and the retention sweep leave
+// nothing readable in the file (the WAL is then truncated: see wipe in
+// checkpoint.go).
+const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)"
 
 // DB is the bot's database: one writer connection and a pool of readers.
 type DB struct {
@@ -48,58 +57,119 @@ type DB struct {
 	// The writes of messages reach it through writes (see write.go).
 	writer   *sql.DB
 	reader   *sql.DB
-	path     string // absolute
+	path     string   // absolute
+	lock     *os.File // holds the writer's lock (see lock.go); nil for OpenShared
+	logKey   []byte   // see LogKey
 	stmt     statements
 	writes   *writeQueue
 	profiles *profileCache
 	ckpt     *checkpointer
+	check    checkState
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// Open opens the database at path, creating it if missing, and migrates it.
+// Open opens the database at path for the bot, creating it (mode 0600) if
+// missing, and migrates it. It is the file's one writer: it holds an
+// operating-system lock on path+".lock" until Close, and a second Open of
+// the same file, from this process or another, fails with ErrLocked (a bot
+// keeps profiles in memory, so two writers would undo each other's
+// changes). It refuses a damaged file (PRAGMA quick_check) with ErrDamaged.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, true)
+}
+
+// OpenShared opens an existing database like Open, but without its lock
+// and its integrity check, for the tools that run beside the bot on the
+// same file (uscebot unanswered): they must not write users or profiles,
+// which the bot keeps in memory.
+func OpenShared(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, false)
+}
+
+func open(ctx context.Context, path string, exclusive bool) (_ *DB, err error) {
 	migrations, err := loadMigrations()
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	// Every failure from here closes what was opened, in reverse order.
+	var closers []func() error
+	defer func() {
+		if err != nil {
+			for i := len(closers) - 1; i >= 0; i-- {
+				err = errors.Join(err, closers[i]())
+			}
+		}
+	}()
+	if err := checkFile(abs, exclusive); err != nil {
+		return nil, err
+	}
+	var lock *os.File
+	if exclusive {
+		if lock, err = acquireLock(abs); err != nil {
+			return nil, err
+		}
+		closers = append(closers, lock.Close)
 	}
 
-	// The writer opens first so that a new file is created and switched to
-	// WAL before any reader connects.
+	// The writer opens first so that a new file is switched to WAL before
+	// any reader connects.
 	writer, err := sql.Open("sqlite", dsn(abs, writerParams, checkpointParams))
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
+	closers = append(closers, writer.Close)
 	writer.SetMaxOpenConns(1)
+	db := &DB{writer: writer, path: abs, lock: lock, writes: newWriteQueue(), profiles: newProfileCache(maxCached)}
+	if exclusive {
+		// Before migrating: a damaged file is not changed.
+		if err := db.quickCheck(ctx, writer); err != nil {
+			return nil, err
+		}
+	}
+	from, err := schemaVersion(ctx, writer)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
 	if err := migrate(ctx, writer, migrations); err != nil {
-		return nil, errors.Join(fmt.Errorf("open store: %w", err), writer.Close())
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
+	}
+	if from > 0 && from < secureSince {
+		if err := scrub(ctx, writer); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", abs, err)
+		}
+	}
+	if db.logKey, err = installationKey(ctx, writer, "log_key"); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
 
-	reader, err := sql.Open("sqlite", dsn(abs, "_pragma=query_only(1)"))
+	db.reader, err = sql.Open("sqlite", dsn(abs, "_pragma=query_only(1)"))
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("open store: %w", err), writer.Close())
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
-	reader.SetMaxOpenConns(readers)
+	closers = append(closers, db.reader.Close)
+	db.reader.SetMaxOpenConns(readers)
 	// Keep them all: a new connection pays for opening the file and the pragmas.
-	reader.SetMaxIdleConns(readers)
-	if err := reader.PingContext(ctx); err != nil {
-		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), reader.Close(), writer.Close())
+	db.reader.SetMaxIdleConns(readers)
+	if err := db.reader.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", abs, translate(err))
 	}
 	// The checkpoints' connection is a writer's (a checkpoint writes the
 	// database file), used for nothing else.
 	ckptConn, err := sql.Open("sqlite", dsn(abs))
 	if err != nil {
-		return nil, errors.Join(fmt.Errorf("open store: %w", err), reader.Close(), writer.Close())
+		return nil, fmt.Errorf("open store %s: %w", abs, err)
 	}
+	closers = append(closers, ckptConn.Close)
 	ckptConn.SetMaxOpenConns(1)
-	db := &DB{writer: writer, reader: reader, path: abs, writes: newWriteQueue(), profiles: newProfileCache(maxCached)}
-	if err := db.stmt.prepare(ctx, writer, reader); err != nil {
-		return nil, errors.Join(fmt.Errorf("open store: %w", translate(err)), db.stmt.close(), ckptConn.Close(), reader.Close(), writer.Close())
+	closers = append(closers, db.stmt.close)
+	if err := db.stmt.prepare(ctx, writer, db.reader); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", abs, translate(err))
 	}
 	db.ckpt = startCheckpointer(ckptConn)
 	go db.writeLoop()
@@ -186,11 +256,16 @@ const writerParams = "_txlock=immediate"
 // It is a file: URI with the path escaped: in a plain name the driver would
 // cut the path at its first '?', and SQLite decodes %XX in a URI's path.
 func dsn(abs string, extra ...string) string {
+	return fileURI(abs, strings.Join(append([]string{pragmas}, extra...), "&"))
+}
+
+// fileURI returns the file: URI of the absolute path abs with the query.
+func fileURI(abs, query string) string {
 	p := filepath.ToSlash(abs)
 	if !strings.HasPrefix(p, "/") {
 		p = "/" + p // a Windows drive letter: file:///C:/...
 	}
-	u := url.URL{Scheme: "file", Path: p, RawQuery: strings.Join(append([]string{pragmas}, extra...), "&")}
+	u := url.URL{Scheme: "file", Path: p, RawQuery: query}
 	return u.String()
 }
 
@@ -211,6 +286,10 @@ func (db *DB) Close() error {
 			cpErr = nil
 		}
 		db.closeErr = errors.Join(cpErr, ckptErr, db.stmt.close(), db.reader.Close(), db.writer.Close())
+		if db.lock != nil {
+			// Last: the next writer may start once the file is closed.
+			db.closeErr = errors.Join(db.closeErr, db.lock.Close())
+		}
 		if db.closeErr != nil {
 			db.closeErr = fmt.Errorf("close store: %w", db.closeErr)
 		}
@@ -236,6 +315,10 @@ func translate(err error) error {
 		domain = ErrReadOnly
 	case sqlite3.SQLITE_FULL:
 		domain = ErrFull
+	case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+		domain = ErrDamaged
+	case sqlite3.SQLITE_CANTOPEN:
+		domain = ErrCannotOpen
 	default:
 		return err
 	}

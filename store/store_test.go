@@ -254,11 +254,17 @@ func TestForget(t *testing.T) {
 }
 
 // TestConcurrent mixes writes and reads on the same users from many
-// goroutines and two handles on the file, as two processes would have: the
-// writer queue and busy_timeout must keep every SQLITE_BUSY from the caller.
+// goroutines and two handles on the file, as the bot and a tool beside it
+// (OpenShared) have: the writer queue and busy_timeout must keep every
+// SQLITE_BUSY from the caller.
 func TestConcurrent(t *testing.T) {
 	first, path := openTemp(t)
-	handles := []*DB{first, openAt(t, path)}
+	second, err := OpenShared(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { second.Close() })
+	handles := []*DB{first, second}
 	const goroutines, ops, users = 32, 50, 8
 	var wg sync.WaitGroup
 	for g := range goroutines {
@@ -308,7 +314,7 @@ func TestBackupWhileWriting(t *testing.T) {
 		})
 	}
 	out := filepath.Join(t.TempDir(), "backup.db")
-	err := db.Backup(t.Context(), out)
+	err := Backup(t.Context(), db.path, out)
 	close(stop)
 	wg.Wait()
 	if err != nil {
@@ -342,7 +348,7 @@ func TestBackupRefusesExisting(t *testing.T) {
 		if err := os.WriteFile(out, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		err := db.Backup(t.Context(), out)
+		err := Backup(t.Context(), db.path, out)
 		if !errors.Is(err, fs.ErrExist) {
 			t.Errorf("Backup over a file holding %q: error = %v, want fs.ErrExist", content, err)
 		}
@@ -363,7 +369,7 @@ func TestOddPath(t *testing.T) {
 	db := openAt(t, path)
 	touch(t, db, alice, t0)
 	out := filepath.Join(dir, "back up?#.db")
-	if err := db.Backup(t.Context(), out); err != nil {
+	if err := Backup(t.Context(), db.path, out); err != nil {
 		t.Fatalf("Backup: %v", err)
 	}
 	entries, err := os.ReadDir(dir)
@@ -375,7 +381,7 @@ func TestOddPath(t *testing.T) {
 		names = append(names, e.Name())
 	}
 	// The WAL files exist while the store is open.
-	want := []string{"a b?c#d%20e&f=g.db", "a b?c#d%20e&f=g.db-shm", "a b?c#d%20e&f=g.db-wal", "back up?#.db"}
+	want := []string{"a b?c#d%20e&f=g.db", "a b?c#d%20e&f=g.db-shm", "a b?c#d%20e&f=g.db-wal", "a b?c#d%20e&f=g.db.lock", "back up?#.db"}
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("files in %q (-want +got):\n%s", dir, diff)
 	}
@@ -492,9 +498,9 @@ func TestCloseCheckpointsTheWAL(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A second handle, like a backup running beside the bot, keeps the
+	// A second handle, like a tool running beside the bot, keeps the
 	// file open: the checkpoint must not wait for the last close.
-	other, err := Open(context.Background(), path)
+	other, err := OpenShared(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}

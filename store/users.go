@@ -32,6 +32,8 @@ type export struct {
 	// user has none.
 	Profile json.RawMessage `json:"profile,omitempty"`
 	Intake  json.RawMessage `json:"intake,omitempty"`
+	// ProfileUpdatedAt is when the profile was last saved.
+	ProfileUpdatedAt *time.Time `json:"profile_updated_at,omitempty"`
 }
 
 type exportUser struct {
@@ -70,16 +72,18 @@ func (db *DB) Export(ctx context.Context, u advisor.UserKey) ([]byte, error) {
 		}
 	}
 	var profile, intake string
+	var updated int64
 	err = tx.QueryRowContext(ctx, `
-		SELECT p.profile, p.intake FROM profiles p JOIN users u ON u.id = p.user_id
+		SELECT p.profile, p.intake, p.updated_at FROM profiles p JOIN users u ON u.id = p.user_id
 		WHERE u.platform = ? AND u.platform_user_id = ?`,
-		u.Platform, u.ID).Scan(&profile, &intake)
+		u.Platform, u.ID).Scan(&profile, &intake, &updated)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
 		return nil, fmt.Errorf("export profile: %w", translate(err))
 	default:
-		out.Profile, out.Intake = json.RawMessage(profile), json.RawMessage(intake)
+		at := time.Unix(updated, 0).UTC()
+		out.Profile, out.Intake, out.ProfileUpdatedAt = json.RawMessage(profile), json.RawMessage(intake), &at
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
@@ -88,7 +92,11 @@ func (db *DB) Export(ctx context.Context, u advisor.UserKey) ([]byte, error) {
 	return b, nil
 }
 
-// Forget deletes everything stored about u and reports whether there was any.
+// Forget deletes everything stored about u and reports whether there was
+// any. Deleted rows are overwritten in the file (secure_delete) and the WAL
+// is truncated before it returns; if readers keep the WAL from being
+// truncated, that is done as soon as they let it (see checkpointer.wipe),
+// and Forget still succeeds: the user's data is deleted either way.
 func (db *DB) Forget(ctx context.Context, u advisor.UserKey) (bool, error) {
 	var n int64
 	err := db.write(ctx, func(tx *sql.Tx) error {
@@ -101,6 +109,9 @@ func (db *DB) Forget(ctx context.Context, u advisor.UserKey) (bool, error) {
 	}, func() { db.profiles.set(u, storedProfile{}) })
 	if err != nil {
 		return false, fmt.Errorf("forget user: %w", err)
+	}
+	if n > 0 {
+		_ = db.ckpt.wipe(ctx) // when it fails, it is owed: see above
 	}
 	return n > 0, nil
 }

@@ -9,7 +9,6 @@ package metrics
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -27,7 +26,7 @@ const namespace = "uscebot"
 // Outcomes of a handled message, as bot.Log names them, plus panic.
 const (
 	outcomeOK       = "ok"       // a reply, or deliberately none
-	outcomeRejected = "rejected" // a *bot.Error: the user's input, not a fault
+	outcomeRejected = "rejected" // bot.Rejected: the user's input, not a fault
 	outcomeError    = "error"    // any other error: an internal fault
 	outcomePanic    = "panic"    // the handler panicked (bot.Recover apologises)
 )
@@ -157,7 +156,7 @@ func outcomeOf(err error) string {
 	if err == nil {
 		return outcomeOK
 	}
-	if _, ok := errors.AsType[*bot.Error](err); ok {
+	if bot.Rejected(err) {
 		return outcomeRejected
 	}
 	return outcomeError

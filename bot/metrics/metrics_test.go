@@ -271,7 +271,8 @@ func TestOutcomes(t *testing.T) {
 	}{
 		{"nil", nil, "ok"},
 		{"application error", bot.Errorf(bot.EInvalid, "no"), "rejected"},
-		{"wrapped application error", wrap{bot.Errorf(bot.EUnavailable, "later")}, "rejected"},
+		{"wrapped application error", wrap{bot.Errorf(bot.EInvalid, "no")}, "rejected"},
+		{"a store that could not save", wrap{bot.Errorf(bot.EUnavailable, "later")}, "error"},
 		{"internal error", context.DeadlineExceeded, "error"},
 	}
 	for _, tt := range tests {

@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -169,6 +171,12 @@ func LoadConfig(path string) (Config, error) {
 	if v := os.Getenv(envWebhookSecret); v != "" {
 		cfg.Telegram.WebhookSecret = Secret(v)
 	}
+	// Env files and pasted values often end in a newline, CR or tab, which
+	// the token would carry into every request URL (and Go's URL parser
+	// into an error quoting it): trimmed here, once, before they are used.
+	for _, s := range []*Secret{&cfg.Discord.Token, &cfg.Telegram.Token, &cfg.Telegram.WebhookSecret} {
+		*s = Secret(strings.TrimSpace(string(*s)))
+	}
 	if err := cfg.Validate(); err != nil {
 		if path != "" {
 			return Config{}, fmt.Errorf("config %s: %w", path, err)
@@ -178,51 +186,91 @@ func LoadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
-// Validate checks every key and names the first bad one.
+// Bounds of the numbers in the config: beyond them a value is a mistake
+// (213504 retention days overflow a duration and wrap to minutes; a flood
+// window of years silences a user for good).
+const (
+	maxFloodMessages  = 1000
+	maxFloodWindow    = 86400 // a day, in seconds
+	maxShutdownGrace  = 600   // seconds
+	maxConcurrentCap  = 100_000
+	maxRetentionDays  = 36500 // a hundred years
+	maxDiscordShards  = 100_000
+	telegramTokenHint = "want the token BotFather gave, digits, a colon and letters like 123456:ABC-DEF; check for quotes or stray characters"
+)
+
+// Validate checks every key and names the first bad one. It never quotes a
+// token.
 func (c Config) Validate() error {
-	switch {
-	case c.Bot.FloodMessages < 1:
-		return errors.New("bot.flood_messages: must be at least 1")
-	case c.Bot.FloodWindowSeconds < 1:
-		return errors.New("bot.flood_window_seconds: must be at least 1")
-	case c.Bot.ShutdownGraceSeconds < 0:
-		return errors.New("bot.shutdown_grace_seconds: must not be negative")
-	case c.Bot.MaxConcurrent < 0:
-		return errors.New("bot.max_concurrent: must not be negative (0 is the default, 16 per CPU)")
+	for _, n := range []struct {
+		key           string
+		value, lo, hi int
+		note          string
+	}{
+		{"bot.flood_messages", c.Bot.FloodMessages, 1, maxFloodMessages, ""},
+		{"bot.flood_window_seconds", c.Bot.FloodWindowSeconds, 1, maxFloodWindow, " (a day)"},
+		{"bot.shutdown_grace_seconds", c.Bot.ShutdownGraceSeconds, 0, maxShutdownGrace, ""},
+		{"bot.max_concurrent", c.Bot.MaxConcurrent, 0, maxConcurrentCap, " (0 is the default, 16 per CPU)"},
+		{"store.retention_days", c.Store.RetentionDays, 0, maxRetentionDays, " (0 keeps data until /forget)"},
+		{"discord.shard_count", c.Discord.ShardCount, 0, maxDiscordShards, ""},
+	} {
+		if n.value < n.lo || n.value > n.hi {
+			return fmt.Errorf("%s: %d must be from %d to %d%s", n.key, n.value, n.lo, n.hi, n.note)
+		}
 	}
 	if strings.TrimSpace(c.Store.Path) == "" {
 		return errors.New("store.path: must not be empty")
 	}
-	if c.Store.RetentionDays < 0 {
-		return errors.New("store.retention_days: must not be negative (0 keeps data until /forget)")
-	}
 	if !c.Advisor.Builtin && strings.TrimSpace(c.Advisor.KnowledgeDir) == "" {
 		return errors.New("advisor.builtin: false serves only advisor.knowledge_dir, which is empty: set the folder or builtin = true")
 	}
-	if l := c.HTTP.Listen; l != "" {
-		if _, _, err := net.SplitHostPort(l); err != nil {
-			return fmt.Errorf("http.listen: %q is not host:port, like \"127.0.0.1:9090\"", l)
+	if d := c.Advisor.KnowledgeDir; d != "" {
+		fi, err := os.Stat(d)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("advisor.knowledge_dir: %s does not exist", d)
+		case err != nil:
+			return fmt.Errorf("advisor.knowledge_dir: %w", err)
+		case !fi.IsDir():
+			return fmt.Errorf("advisor.knowledge_dir: %s is not a folder", d)
 		}
+	}
+	if err := checkListen("http.listen", c.HTTP.Listen, "127.0.0.1:9090"); err != nil {
+		return err
 	}
 	if c.Discord.Enabled && c.Discord.Token == "" {
 		return fmt.Errorf("discord.token: required when discord is enabled (or set %s)", envDiscordToken)
+	}
+	// A token's shape is checked where it is used: a stray one in the
+	// environment does not stop the console or ask.
+	if t := strings.TrimPrefix(string(c.Discord.Token), "Bot "); c.Discord.Enabled && !tokenChars(t, ".") {
+		return errors.New("discord.token: not a Discord bot token (want the letters, digits, dots, - and _ of the developer portal's token; check for quotes or stray characters)")
 	}
 	for _, id := range c.Discord.GuildIDs {
 		if id == "" || strings.Trim(id, "0123456789") != "" {
 			return fmt.Errorf("discord.guild_ids: %q is not a Discord id (digits only)", id)
 		}
 	}
-	if c.Discord.ShardCount < 0 || c.Discord.ShardID < 0 || c.Discord.ShardID >= max(c.Discord.ShardCount, 1) {
+	if c.Discord.ShardID < 0 || c.Discord.ShardID >= max(c.Discord.ShardCount, 1) {
 		return fmt.Errorf("discord.shard_id: %d must be from 0 to shard_count-1 (shard_count %d)", c.Discord.ShardID, c.Discord.ShardCount)
 	}
 	if c.Telegram.Enabled && c.Telegram.Token == "" {
 		return fmt.Errorf("telegram.token: required when telegram is enabled (or set %s)", envTelegramToken)
 	}
-	if e := c.Telegram.APIEndpoint; e != "" && strings.Count(e, "%s") != 2 {
-		return fmt.Errorf("telegram.api_endpoint: %q must contain %%s twice, like http://127.0.0.1:8081/bot%%s/%%s", e)
+	if t := string(c.Telegram.Token); c.Telegram.Enabled {
+		id, rest, ok := strings.Cut(t, ":")
+		if !ok || id == "" || strings.Trim(id, "0123456789") != "" || !tokenChars(rest, "") {
+			return errors.New("telegram.token: not a Telegram bot token (" + telegramTokenHint + ")")
+		}
+	}
+	if err := checkEndpoint(c.Telegram.APIEndpoint); err != nil {
+		return err
 	}
 	if m := c.Telegram.Mode; m != "polling" && m != "webhook" {
 		return fmt.Errorf("telegram.mode: %q must be \"polling\" or \"webhook\"", m)
+	}
+	if err := checkListen("telegram.webhook_listen", c.Telegram.WebhookListen, "127.0.0.1:8443"); err != nil {
+		return err
 	}
 	if c.Telegram.Enabled && c.Telegram.Mode == "webhook" {
 		switch {
@@ -232,7 +280,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("telegram.webhook_path: %q must start with /", c.Telegram.WebhookPath)
 		case !strings.HasPrefix(c.Telegram.WebhookURL, "https://"):
 			return errors.New("telegram.webhook_url: required in webhook mode, the public https:// URL Telegram calls")
-		case len(c.Telegram.WebhookSecret) == 0 || strings.Trim(string(c.Telegram.WebhookSecret), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") != "" || len(c.Telegram.WebhookSecret) > 256:
+		case len(c.Telegram.WebhookSecret) == 0 || !tokenChars(string(c.Telegram.WebhookSecret), "") || len(c.Telegram.WebhookSecret) > 256:
 			return errors.New("telegram.webhook_secret: required in webhook mode, 1-256 characters of A-Z a-z 0-9 _ -")
 		}
 	}
@@ -241,6 +289,53 @@ func (c Config) Validate() error {
 	}
 	if f := c.Log.Format; f != "text" && f != "json" {
 		return fmt.Errorf("log.format: %q must be \"text\" or \"json\"", f)
+	}
+	return nil
+}
+
+// tokenChars reports whether s is 1 to 512 of A-Z a-z 0-9 _ - and the
+// characters of extra: the alphabet of bot tokens and webhook secrets,
+// which has no control character, space or quote.
+func tokenChars(s, extra string) bool {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+	return s != "" && len(s) <= 512 && strings.Trim(s, alphabet+extra) == ""
+}
+
+// checkListen checks that addr, the value of key, is empty (off) or a
+// host:port to listen on, as net.Listen would take it.
+func checkListen(key, addr, example string) error {
+	if addr == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err == nil {
+		if p, perr := strconv.Atoi(port); perr != nil || p < 0 || p > 65535 {
+			err = errors.New("bad port")
+		}
+	}
+	if err == nil && host != "" && net.ParseIP(host) == nil && strings.Trim(strings.ToLower(host), "abcdefghijklmnopqrstuvwxyz0123456789.-") != "" {
+		err = errors.New("bad host")
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %q is not a host:port to listen on, like %q", key, addr, example)
+	}
+	return nil
+}
+
+// checkEndpoint checks telegram.api_endpoint: empty (Telegram's own) or a
+// format with exactly two %s, the token and the method, and no other
+// verb, making an http(s) URL.
+func checkEndpoint(e string) error {
+	if e == "" {
+		return nil
+	}
+	bad := fmt.Errorf("telegram.api_endpoint: %q must be an http(s) URL with %%s twice and no other %%, like http://127.0.0.1:8081/bot%%s/%%s", e)
+	if strings.Count(e, "%s") != 2 || strings.Count(e, "%") != 2 {
+		return bad
+	}
+	u, err := url.Parse(fmt.Sprintf(e, "123:token", "getMe"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uscebot/uscebot/bot/metrics"
+	"github.com/uscebot/uscebot/store"
 )
 
 // healthTimeout bounds one /healthz request: a check that has not answered
@@ -22,15 +23,41 @@ const healthTimeout = 2 * time.Second
 // response ("ok", "connected", "unreachable"...) and whether it is healthy.
 type healthCheck func(ctx context.Context) (state string, ok bool)
 
-// storeCheck checks that the store answers. The reason it does not is
-// logged, not shown: /healthz says only which part is down.
+// storeCheck checks that the store can read and write its file. The
+// reason it cannot is logged, not shown: /healthz says only what is wrong
+// ("read-only", "full", "unreachable").
 func storeCheck(db interface{ Ping(context.Context) error }, log *slog.Logger) healthCheck {
 	return func(ctx context.Context) (string, bool) {
-		if err := db.Ping(ctx); err != nil {
-			log.WarnContext(ctx, "health: store unreachable", "error", err)
-			return "unreachable", false
+		err := db.Ping(ctx)
+		if err == nil {
+			return "ok", true
 		}
-		return "ok", true
+		log.WarnContext(ctx, "health: store failing", "error", err)
+		switch {
+		case errors.Is(err, store.ErrReadOnly):
+			return "read-only", false
+		case errors.Is(err, store.ErrFull):
+			return "full", false
+		}
+		return "unreachable", false
+	}
+}
+
+// integrityChecks report the store's last integrity check (quick_check,
+// at start and daily): "store_check" is "ok" or "damaged" (the findings
+// are logged), "store_checked_at" when it ran. They do not run the check,
+// which reads the whole file.
+func integrityChecks(db interface{ LastCheck() store.CheckResult }) map[string]healthCheck {
+	return map[string]healthCheck{
+		"store_check": func(context.Context) (string, bool) {
+			if db.LastCheck().Err != nil {
+				return "damaged", false
+			}
+			return "ok", true
+		},
+		"store_checked_at": func(context.Context) (string, bool) {
+			return db.LastCheck().At.UTC().Format(time.RFC3339), true
+		},
 	}
 }
 
@@ -47,7 +74,8 @@ func platformCheck(p interface{ Connected() bool }) healthCheck {
 // healthChecks are the /healthz checks of m: the store, and every platform
 // that can tell whether it is connected.
 func (m *Main) healthChecks() map[string]healthCheck {
-	checks := map[string]healthCheck{"store": storeCheck(m.db, m.log)}
+	checks := integrityChecks(m.db)
+	checks["store"] = storeCheck(m.db, m.log)
 	for name, p := range m.platforms {
 		if c, ok := p.(interface{ Connected() bool }); ok {
 			checks[name] = platformCheck(c)

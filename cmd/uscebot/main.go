@@ -150,7 +150,11 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return fmt.Errorf("load knowledge: %w", err)
 	}
-	db, err := store.Open(ctx, cfg.Store.Path)
+	source := "store.path"
+	if *dbPath != "" {
+		source = "--db"
+	}
+	db, err := openDB(ctx, cfg.Store.Path, source)
 	if err != nil {
 		return err
 	}
@@ -171,6 +175,22 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	return db.Close()
+}
+
+// openDB opens the database as its one writer and keys the log's user
+// ids with its installation secret. A path that cannot be opened is a
+// usage error (exit 2) naming where the path came from (source: the flag
+// or config key).
+func openDB(ctx context.Context, path, source string) (*store.DB, error) {
+	db, err := store.Open(ctx, path)
+	if errors.Is(err, store.ErrCannotOpen) {
+		return nil, usagef("%s: %v", source, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	bot.SetLogKey(db.LogKey())
+	return db, nil
 }
 
 func isTerminal(f any) bool {
@@ -451,15 +471,13 @@ func runBackup(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Wri
 	if _, err := os.Stat(*dbPath); err != nil {
 		return usagef("--db %s: no such database", *dbPath)
 	}
-	db, err := store.Open(ctx, *dbPath)
-	if err != nil {
+	if err := store.Backup(ctx, *dbPath, fs.Arg(0)); err != nil {
+		if errors.Is(err, store.ErrCannotOpen) {
+			return usagef("--db: %v", err)
+		}
 		return err
 	}
-	defer db.Close()
-	if err := db.Backup(ctx, fs.Arg(0)); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(stdout, "backup written to %s\n", fs.Arg(0))
+	_, err := fmt.Fprintf(stdout, "backup written to %s\n", fs.Arg(0))
 	return err
 }
 

@@ -51,7 +51,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if err != nil {
 		return nil, fmt.Errorf("load knowledge: %w", err)
 	}
-	db, err := store.Open(ctx, cfg.Store.Path)
+	db, err := openDB(ctx, cfg.Store.Path, "store.path")
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +130,7 @@ func (m *Main) Run(ctx context.Context) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	var sweep sync.WaitGroup
 	sweep.Go(func() { store.Sweep(sweepCtx, m.db, m.retention, 24*time.Hour, time.Now, m.log) })
+	sweep.Go(func() { checkDaily(sweepCtx, m.db, m.log) })
 	defer func() { stopSweep(); sweep.Wait() }()
 	var wg sync.WaitGroup
 	errs := make([]error, 0, len(m.platforms))
@@ -146,6 +147,24 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// checkDaily checks the database file (quick_check) every day until ctx is
+// done: damage found while the bot runs shows in /healthz (store_check)
+// and in the log, which a start would only find at the next restart.
+func checkDaily(ctx context.Context, db *store.DB, log *slog.Logger) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := db.Check(ctx); err != nil && ctx.Err() == nil {
+			log.Error("database check failed", "error", err)
+		}
+	}
 }
 
 // Close stops serving /healthz and /metrics, then closes the store; safe

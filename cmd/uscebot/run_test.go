@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -143,5 +144,56 @@ func TestRunNeedsAPlatform(t *testing.T) {
 	code, _, stderr := runCmd(t, "", "run")
 	if code != 1 || !strings.Contains(stderr, "no platform is enabled") {
 		t.Errorf("run with no platform: exit %d, %q", code, stderr)
+	}
+}
+
+// TestRunTokenWithControlCharacters: a token from an env file ending in a
+// newline, CR or tab used to reach the request URL, and Go's URL parser
+// printed it in the error. Trimmed, the bot starts; with one inside, run
+// refuses with exit 2, naming the key and not the token.
+func TestRunTokenWithControlCharacters(t *testing.T) {
+	const token = "123456:test-token-secret"
+	for _, c := range []string{"\n", "\r", "\t", "\r\n"} {
+		t.Run(fmt.Sprintf("trailing %q", c), func(t *testing.T) {
+			api := &botAPI{token: token, said: make(chan struct{}, 10), queue: []string{
+				`{"update_id":1,"message":{"message_id":1,"date":0,"from":{"id":7,"is_bot":false,"first_name":"A"},"chat":{"id":7,"type":"private"},"text":"/help"}}`,
+			}}
+			srv := httptest.NewServer(api)
+			defer srv.Close()
+			t.Setenv(envTelegramToken, token+c)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan int, 1)
+			var stderr strings.Builder
+			go func() {
+				done <- run(runCtx, []string{"run", "--config", writeRunConfig(t, srv.URL)}, strings.NewReader(""), io.Discard, &stderr)
+			}()
+			select {
+			case <-api.said:
+			case code := <-done:
+				t.Fatalf("run stopped with exit %d before answering: %s", code, stderr.String())
+			case <-ctx.Done():
+				t.Fatal("no reply was sent")
+			}
+			stop()
+			if code := <-done; code != 0 {
+				t.Errorf("run exit %d: %s", code, stderr.String())
+			}
+			if strings.Contains(stderr.String(), "test-token-secret") {
+				t.Errorf("the log prints the token:\n%s", stderr.String())
+			}
+		})
+	}
+	for _, c := range []string{"\n", "\r", "\t", "\x1b"} {
+		t.Run(fmt.Sprintf("inner %q", c), func(t *testing.T) {
+			srv := httptest.NewServer(&botAPI{token: token})
+			defer srv.Close()
+			t.Setenv(envTelegramToken, "123456:test"+c+"token-secret")
+			code, _, stderr := runCmd(t, "", "run", "--config", writeRunConfig(t, srv.URL))
+			if code != 2 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "telegram.token") || strings.Contains(stderr, "token-secret") {
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line naming telegram.token without the token", code, stderr)
+			}
+		})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/store"
@@ -57,7 +58,11 @@ func runUnanswered(ctx context.Context, args []string, _ io.Reader, stdout, _ io
 		}
 		return fmt.Sprintf("%d %ss", n, noun)
 	}
-	db, err := store.Open(ctx, *dbPath)
+	// Shared: it runs beside the bot, which holds the writer's lock.
+	db, err := store.OpenShared(ctx, *dbPath)
+	if errors.Is(err, store.ErrCannotOpen) {
+		return usagef("--db: %v", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -92,7 +97,14 @@ func runUnanswered(ctx context.Context, args []string, _ io.Reader, stdout, _ io
 		for _, g := range groups {
 			out.Groups = append(out.Groups, unansweredGroup(g))
 		}
-		return errors.Join(writeJSON(stdout, out), db.Close())
+		var b strings.Builder
+		if err := writeJSON(&b, out); err != nil {
+			return errors.Join(err, db.Close())
+		}
+		// The same strings, with the characters that would reorder a
+		// terminal's text written as JSON escapes.
+		_, err := io.WriteString(stdout, escapeJSONBidi(b.String()))
+		return errors.Join(err, db.Close())
 	}
 	var b strings.Builder
 	if len(kept) == 0 {
@@ -101,11 +113,55 @@ func runUnanswered(ctx context.Context, args []string, _ io.Reader, stdout, _ io
 		fmt.Fprintf(&b, "%s in %s, biggest first:\n", plural(len(kept), "unanswered question"), plural(len(groups), "group"))
 	}
 	for _, g := range groups {
-		fmt.Fprintf(&b, "%5d  %s\n", g.Count, g.Question)
+		fmt.Fprintf(&b, "%5d  %s\n", g.Count, visible(g.Question))
 		for _, v := range g.Variants {
-			fmt.Fprintf(&b, "       - %s\n", v)
+			fmt.Fprintf(&b, "       - %s\n", visible(v))
 		}
 	}
 	_, err = io.WriteString(stdout, b.String())
 	return errors.Join(err, db.Close())
+}
+
+// hidden reports whether r, in a question a user typed, would act on the
+// admin's terminal instead of showing: a control character (an escape
+// sequence), or a bidirectional control.
+func hidden(r rune) bool { return unicode.IsControl(r) || bidi(r) }
+
+// bidi reports whether r is a bidirectional control: U+202E RIGHT-TO-LEFT
+// OVERRIDE, say, turns the rest of the line around.
+func bidi(r rune) bool {
+	return r == '\u061c' || r == '\u200e' || r == '\u200f' ||
+		(r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
+}
+
+// visible returns s with every hidden character written out as <U+202E>,
+// so an admin sees that it is there and the line reads as typed.
+func visible(s string) string {
+	if !strings.ContainsFunc(s, hidden) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if hidden(r) {
+			fmt.Fprintf(&b, "<U+%04X>", r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// escapeJSONBidi writes the bidirectional controls of the JSON text js
+// (which encoding/json leaves as they are; it escapes control characters
+// itself) as \uXXXX escapes: the same JSON value, harmless when printed.
+func escapeJSONBidi(js string) string {
+	var b strings.Builder
+	for _, r := range js {
+		if bidi(r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
