@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -171,17 +170,13 @@ func commandLabel(known map[string]bool, msg bot.Message) string {
 		}
 		return "choice:unknown"
 	}
-	text := strings.TrimSpace(msg.Text)
-	if !strings.HasPrefix(text, "/") {
+	// Trimmed as the router trims it, then read as the router reads it.
+	c, ok := bot.SplitCommand(strings.TrimSpace(msg.Text))
+	if !ok {
 		return "message"
 	}
-	word := text[1:]
-	if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
-		word = word[:i]
-	}
-	word, _, _ = strings.Cut(word, "@")
-	if name := strings.ToLower(word); known[name] {
-		return name
+	if known[c.Name] {
+		return c.Name
 	}
 	return "unknown"
 }

@@ -205,6 +205,7 @@ func TestCommandLabel(t *testing.T) {
 		{"padded", bot.Message{Text: "  /help  "}, "help"},
 		{"bot suffix and case", bot.Message{Text: "/ASK@uscebot_bot x"}, "ask"},
 		{"tab", bot.Message{Text: "/ask\tx"}, "ask"},
+		{"no-break space", bot.Message{Text: "/intake\u00a0now"}, "intake"},
 		{"start is always known", bot.Message{Text: "/start payload"}, "start"},
 		{"unknown command", bot.Message{Text: "/frobnicate"}, "unknown"},
 		{"slash alone", bot.Message{Text: "/"}, "unknown"},

@@ -9,10 +9,12 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -688,5 +690,43 @@ func TestCommandsChecked(t *testing.T) {
 	if len(e.f.commands) != 2 || e.f.commands[0].Command != "ask" || len([]rune(e.f.commands[0].Description)) != 256 ||
 		e.f.commands[1].Description != "/hi" {
 		t.Errorf("published commands = %+v", e.f.commands)
+	}
+}
+
+// A personal command is taken out of a group however its word is
+// separated from its arguments: the adapter reads commands with the
+// router's own SplitCommand.
+func TestPersonalCommandWithAnySpaceInGroup(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	ctx := context.Background()
+	var spaces []rune
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if unicode.IsSpace(r) {
+			spaces = append(spaces, r)
+		}
+	}
+	seen := 0
+	for i, sp := range spaces {
+		u := fakeUser{ID: int64(7000 + i), FirstName: "Lee"}
+		id := strconv.FormatInt(u.ID, 10)
+		if _, err := e.handler(ctx, bot.Message{Platform: Platform, UserID: id, Chat: bot.Direct, Text: "/profile set budget high"}); err != nil {
+			t.Fatal(err)
+		}
+		e.f.say(group, u, "/profile"+string(sp)+"set budget low")
+		e.f.say(group, u, "/intake"+string(sp))
+		seen += 2
+		for _, m := range e.f.waitSent(t, group.ID, seen)[seen-2:] {
+			if !strings.Contains(m.Text, "Let's do that in private") {
+				t.Errorf("space %U: a personal command in the group got %q, want the deep link", sp, m.Text)
+			}
+		}
+		p, st, err := e.db.LoadProfile(ctx, advisor.UserKey{Platform: Platform, ID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Budget != rules.BudgetHigh || st.Step != "" {
+			t.Errorf("space %U: after the group commands the budget is %q and the intake at %q; want high and not started", sp, p.Budget, st.Step)
+		}
 	}
 }

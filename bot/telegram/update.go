@@ -101,24 +101,23 @@ func (b *Bot) onMessage(m *tgbotapi.Message) {
 // (a mention is a question), and personal commands go private; in a
 // private chat "/start <command>" from a deep link is that command.
 func (b *Bot) translate(text string, kind bot.ChatKind) (out, cmd string, act action) {
-	if strings.HasPrefix(text, "/") {
-		word, rest := cutSpace(text[1:])
-		name, to, addressed := strings.Cut(word, "@")
-		if addressed && (b.username == "" || !strings.EqualFold(to, b.username)) {
+	// The router's own reading of the command: split any other way, a
+	// personal command could pass here as some other word and run there.
+	if c, ok := bot.SplitCommand(text); ok {
+		if c.Addressed && (b.username == "" || !strings.EqualFold(c.To, b.username)) {
 			return "", "", ignore
 		}
-		cmd = strings.ToLower(name)
+		cmd, rest := c.Name, c.Args
 		if kind == bot.Direct && cmd == "start" {
 			// A deep link's payload: /start intake.
-			if p, _ := cutSpace(rest); b.personal[strings.ToLower(p)] {
-				cmd, rest = strings.ToLower(p), ""
-				name = cmd
+			if p := strings.Fields(rest); len(p) == 1 && b.personal[strings.ToLower(p[0])] {
+				cmd, rest = strings.ToLower(p[0]), ""
 			}
 		}
 		if kind == bot.Group && b.personal[cmd] {
 			return "", cmd, goPrivate
 		}
-		out = "/" + name
+		out = "/" + cmd
 		if rest != "" {
 			out += " " + rest
 		}
@@ -134,16 +133,6 @@ func (b *Bot) translate(text string, kind bot.ChatKind) (out, cmd string, act ac
 		return "", "", ignore // chatter between people
 	}
 	return text, "", dispatch
-}
-
-// cutSpace splits s at its first run of white space (a command may be
-// followed by a new line instead of a space).
-func cutSpace(s string) (first, rest string) {
-	i := strings.IndexAny(s, " \t\r\n")
-	if i < 0 {
-		return s, ""
-	}
-	return s[:i], strings.TrimSpace(s[i:])
 }
 
 // removeMention removes every "@username" from text, ignoring case, and
