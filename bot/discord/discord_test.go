@@ -1,9 +1,11 @@
 package discord_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"slices"
@@ -782,5 +784,45 @@ func TestRateLimitedResponseIsRetried(t *testing.T) {
 	}
 	if resp := decodeResponse(t, sent[1]); len(resp.Data.Embeds) == 0 {
 		t.Errorf("/ask retried after a 429: response %+v, want the answer", resp)
+	}
+}
+
+// A token carrying a stray character, wherever it is, is trimmed or
+// refused, and never shows in an error or a log line.
+func TestTokenWithControlCharacters(t *testing.T) {
+	f := newFake(t)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	chars := []rune{0x7f, 0x85, 0xa0, 0x2028, 0x2029, 0x3000, 0xfeff}
+	for r := rune(0); r < 0x20; r++ {
+		chars = append(chars, r)
+	}
+	secret := goodToken[strings.LastIndexByte(goodToken, '.')+1:]
+	for _, c := range chars {
+		for _, tok := range []string{goodToken + string(c), string(c) + goodToken, "Bot " + goodToken[:20] + string(c) + goodToken[20:]} {
+			_, err := discord.New(context.Background(), discord.Config{Token: tok, HTTPClient: f.client(), Logger: log},
+				func(context.Context, bot.Message) (bot.Reply, error) { return bot.Reply{}, nil }, nil)
+			if err == nil {
+				if strings.TrimSpace(tok) != goodToken {
+					t.Errorf("New accepted the token %q", tok)
+				}
+				continue
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "USCEBOT_DISCORD_TOKEN") || strings.Contains(msg, "\n") {
+				t.Errorf("token %q: error %q, want one line naming USCEBOT_DISCORD_TOKEN", tok, msg)
+			}
+			if strings.Contains(msg, secret) || strings.Contains(msg, goodToken[:20]) {
+				t.Errorf("token %q: error %q shows the token", tok, msg)
+			}
+		}
+	}
+	if strings.Contains(logs.String(), secret) || strings.Contains(logs.String(), goodToken[:20]) {
+		t.Errorf("the logs show the token:\n%s", logs.String())
+	}
+	for _, r := range f.all(func(request) bool { return true }) {
+		if r.Auth != "" && r.Auth != "Bot "+goodToken {
+			t.Errorf("a request went out with the header %q", r.Auth)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -103,6 +104,10 @@ type Bot struct {
 	live liveness // when updates last came through, for Connected (health.go)
 }
 
+// tokenPattern is what a bot token looks like: the bot's id, a colon and
+// a secret of URL-safe base64 characters.
+var tokenPattern = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]+$`)
+
 // secretPattern is what Telegram accepts as a webhook secret token.
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
@@ -110,8 +115,15 @@ var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 // problem in one line and never contains the token), then setMyCommands
 // publishes the commands.
 func New(ctx context.Context, cfg Config, h bot.Handler, commands []bot.CommandInfo) (*Bot, error) {
-	if cfg.Token == "" {
+	// A token pasted with its line end still works; anything else that
+	// is not a token is refused without being repeated, before it can
+	// reach a URL (an error quoting the URL would show it).
+	cfg.Token = strings.TrimSpace(cfg.Token)
+	switch {
+	case cfg.Token == "":
 		return nil, errors.New("telegram: no bot token; set USCEBOT_TELEGRAM_TOKEN")
+	case !tokenPattern.MatchString(cfg.Token):
+		return nil, errors.New("telegram: the bot token is malformed (it looks like 123456:ABC-DEF1234ghIkl, with no other characters); check USCEBOT_TELEGRAM_TOKEN")
 	}
 	if h == nil {
 		return nil, errors.New("telegram: no handler")
@@ -141,6 +153,11 @@ func New(ctx context.Context, cfg Config, h bot.Handler, commands []bot.CommandI
 	// method): anything but two %s would put the token in odd places.
 	if strings.Count(cfg.APIEndpoint, "%s") != 2 || strings.Count(cfg.APIEndpoint, "%") != 2 {
 		return nil, fmt.Errorf("telegram: api_endpoint %q must contain %%s twice, like http://127.0.0.1:8081/bot%%s/%%s", cfg.APIEndpoint)
+	}
+	// Checked with a stand-in token: a URL that cannot be parsed fails
+	// every request with an error quoting it, token included.
+	if _, err := url.Parse(fmt.Sprintf(cfg.APIEndpoint, "0:token", "getMe")); err != nil {
+		return nil, fmt.Errorf("telegram: api_endpoint %q is not a URL", cfg.APIEndpoint)
 	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = defaultGrace

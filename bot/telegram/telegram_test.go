@@ -730,3 +730,76 @@ func TestPersonalCommandWithAnySpaceInGroup(t *testing.T) {
 		}
 	}
 }
+
+// tokenCharacters are the characters a token read from an environment
+// variable or a file may carry by mistake: every C0 control, DEL, the C1
+// line end and the Unicode spaces that are not ASCII.
+func tokenCharacters() []rune {
+	var out []rune
+	for r := rune(0); r < 0x20; r++ {
+		out = append(out, r)
+	}
+	return append(out, 0x7f, 0x85, 0xa0, 0x2028, 0x2029, 0x3000, 0xfeff)
+}
+
+// A token carrying a stray character, wherever it is, never shows in an
+// error or a log line, in any form: as is, quoted or escaped.
+func TestTokenWithControlCharacters(t *testing.T) {
+	e := newEnv(t)
+	secret := strings.TrimPrefix(e.f.token, "123456:")
+	for _, c := range tokenCharacters() {
+		for _, tok := range []string{e.f.token + string(c), string(c) + e.f.token, "123456:TEST-" + string(c) + strings.TrimPrefix(secret, "TEST-")} {
+			cfg := e.config()
+			cfg.Token = tok
+			b, err := New(context.Background(), cfg, e.handler, nil)
+			if err == nil {
+				// Only white space around the token is forgiven.
+				if strings.TrimSpace(tok) != e.f.token {
+					t.Errorf("New accepted the token %q", tok)
+				}
+				if b.Username() != e.f.username {
+					t.Errorf("token %q: connected as %q", tok, b.Username())
+				}
+				continue
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "USCEBOT_TELEGRAM_TOKEN") || strings.Contains(msg, "\n") {
+				t.Errorf("token %q: error %q, want one line naming USCEBOT_TELEGRAM_TOKEN", tok, msg)
+			}
+			for _, leak := range []string{"TEST-", "token_abc", strconv.Quote(tok)} {
+				if strings.Contains(msg, leak) {
+					t.Errorf("token %q: error %q shows the token", tok, msg)
+				}
+			}
+		}
+	}
+	e.checkLogs(t, "token_abc")
+}
+
+// The error the library returns for a token with a line end quotes the
+// URL with the token in it (url.Error uses %q); what we make of it does
+// not, whichever way it is reported.
+func TestURLErrorScrubbed(t *testing.T) {
+	f := newFakeAPI(t)
+	checked := 0
+	for _, c := range tokenCharacters() {
+		tok := "123:SECRETabc" + string(c)
+		_, libErr := tgbotapi.NewBotAPIWithClient(tok, f.endpoint(), http.DefaultClient)
+		if libErr == nil || !strings.Contains(libErr.Error(), "SECRETabc") {
+			continue // a character the URL takes: the fake refused the token
+		}
+		checked++
+		b := &Bot{cfg: Config{Token: tok}}
+		for _, got := range []string{b.describe(libErr), b.startError(libErr).Error(), b.safe(libErr, "x: "+libErr.Error()).Error()} {
+			if strings.Contains(got, "SECRET") {
+				t.Errorf("token %q: %q shows the token", tok, got)
+			}
+		}
+		if err := b.startError(libErr); errors.Unwrap(err) != nil {
+			t.Errorf("token %q: the error unwraps to one that shows the token", tok)
+		}
+	}
+	if checked < 33 {
+		t.Errorf("the library quoted the token in %d errors, want one for each ASCII control: this test checks less than it says", checked)
+	}
+}
