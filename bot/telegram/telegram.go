@@ -92,6 +92,8 @@ type Bot struct {
 	disp *bot.Dispatcher
 	aux  sync.WaitGroup // sends outside the dispatcher: callback answers, deep links
 
+	ledger *ledger // polled updates from fetch to done
+
 	linkLimit limiter // deep links answering personal commands in groups
 	// personal are the commands whose answers are about one user: in a
 	// group they are moved to a private chat through a deep link.
@@ -172,6 +174,7 @@ func New(ctx context.Context, cfg Config, h bot.Handler, commands []bot.CommandI
 		http:     cfg.HTTPClient,
 		sleep:    cfg.sleep,
 		seen:     make(map[int]struct{}),
+		ledger:   newLedger(),
 		personal: make(map[string]bool),
 	}
 	for _, c := range commands {
@@ -283,6 +286,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.live.stop()
 	b.drain(stop)
+	if b.cfg.Mode != ModeWebhook && err == nil {
+		// Past what was handled, in the grace period too; what was
+		// abandoned is delivered again to the next process.
+		b.confirm(b.ledger.offset())
+	}
 	if err == nil {
 		b.log.Info("telegram: stopped")
 	}
@@ -329,9 +337,15 @@ type polled struct {
 	u  *tgbotapi.Update
 }
 
+// stallPoll is how long the poll loop waits before asking again while
+// updates are in flight and Telegram has nothing new: with unconfirmed
+// updates Telegram answers a long poll at once, so the wait is ours.
+const stallPoll = 500 * time.Millisecond
+
 // poll is the getUpdates loop: the request in flight is cancelled with
-// ctx, errors wait retry_after or back off, and at the end the offset is
-// confirmed so the updates handled here are not delivered again.
+// ctx, and errors wait retry_after or back off. The offset it sends never
+// passes an update still being handled (see ledger); Run confirms the
+// last one at shutdown.
 func (b *Bot) poll(ctx context.Context) error {
 	// getUpdates fails with 409 Conflict while a webhook is set.
 	err := b.call(ctx, 0, "deleteWebhook", func(c tgbotapi.HTTPClient) error {
@@ -342,15 +356,21 @@ func (b *Bot) poll(ctx context.Context) error {
 		b.log.Warn("telegram: deleteWebhook failed", "error", b.describe(err))
 	}
 	b.live.mark(time.Now()) // getMe has answered: connected, until getUpdates fails for too long
-	offset, failures := 0, 0
+	stall := time.NewTimer(stallPoll)
+	defer stall.Stop()
+	failures := 0
 	for ctx.Err() == nil {
-		batch, err := b.getUpdates(ctx, offset, b.pollSecs, 100)
+		busy, moved := b.ledger.busy()
+		timeout := b.pollSecs
+		if busy {
+			timeout = 0 // Telegram would answer at once with the unconfirmed ones
+		}
+		batch, err := b.getUpdates(ctx, b.ledger.offset(), timeout, pollWindow)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
 			if fatalPollError(err) {
-				b.confirm(offset)
 				return b.safe(err, "telegram: getUpdates: "+b.describe(err))
 			}
 			failures++
@@ -368,17 +388,42 @@ func (b *Bot) poll(ctx context.Context) error {
 		}
 		failures = 0
 		b.live.mark(time.Now())
+		fresh := 0
 		for _, p := range batch {
-			if p.id < offset {
+			if !b.ledger.admit(p.id) {
+				continue // in flight or done: a redelivery
+			}
+			fresh++
+			id := p.id
+			done := func() { b.ledger.finish(id) }
+			if p.u == nil {
+				done()
 				continue
 			}
-			offset = p.id + 1
-			if p.u != nil {
-				b.handleUpdate(*p.u)
-			}
+			b.handleUpdate(*p.u, done)
+		}
+		full := len(batch) >= pollWindow
+		if fresh > 0 && full {
+			continue // more are waiting
+		}
+		if full {
+			n := b.ledger.skipAhead()
+			b.log.Warn("telegram: confirming updates still being handled, to keep reading new ones; a crash now would lose them", "in_flight", n)
+			continue
+		}
+		// Telegram has sent all it has. Ask again once the offset can
+		// move (usually within milliseconds), so the confirmation goes
+		// with the next request, or after stallPoll for news.
+		if busy, moved = b.ledger.busy(); !busy {
+			continue
+		}
+		stall.Reset(stallPoll)
+		select {
+		case <-moved:
+		case <-stall.C:
+		case <-ctx.Done():
 		}
 	}
-	b.confirm(offset)
 	return nil
 }
 
@@ -419,10 +464,10 @@ func (b *Bot) getUpdates(ctx context.Context, offset, timeout, limit int) ([]pol
 	return out, nil
 }
 
-// confirm tells Telegram that every update before offset was received:
+// confirm tells Telegram that every update before offset was handled:
 // Telegram only forgets updates when a later getUpdates names a higher
-// offset, and without this the last batch would be handled again after a
-// restart.
+// offset, and without this the last ones handled would be handled again
+// after a restart.
 func (b *Bot) confirm(offset int) {
 	if offset == 0 {
 		return
@@ -515,7 +560,7 @@ func (b *Bot) serveUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if b.firstDelivery(u.UpdateID) {
-		b.handleUpdate(*u)
+		b.handleUpdate(*u, func() {})
 	}
 	w.WriteHeader(http.StatusOK)
 }

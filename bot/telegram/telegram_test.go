@@ -803,3 +803,155 @@ func TestURLErrorScrubbed(t *testing.T) {
 		t.Errorf("the library quoted the token in %d errors, want one for each ASCII control: this test checks less than it says", checked)
 	}
 }
+
+// countingHandler answers "ok <text>" at once, except texts starting with
+// "slow", which wait for release (or for their context to end); it counts
+// how often it saw each text.
+type countingHandler struct {
+	mu      sync.Mutex
+	calls   map[string]int
+	release chan struct{}
+}
+
+func newCountingHandler() *countingHandler {
+	return &countingHandler{calls: map[string]int{}, release: make(chan struct{})}
+}
+
+func (c *countingHandler) handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	c.mu.Lock()
+	c.calls[m.Text]++
+	c.mu.Unlock()
+	if strings.HasPrefix(m.Text, "slow") {
+		select {
+		case <-c.release:
+		case <-ctx.Done():
+			return bot.Reply{}, ctx.Err()
+		}
+	}
+	return bot.Reply{Text: rich.Plain("ok " + m.Text)}, nil
+}
+
+func (c *countingHandler) count(text string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls[text]
+}
+
+// unconfirmed returns the ids of the updates Telegram would deliver again.
+func (f *fakeAPI) unconfirmed() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []int
+	for _, u := range f.updates {
+		ids = append(ids, u.id)
+	}
+	return ids
+}
+
+// An update is confirmed only once handled, however many later ones are
+// handled before it, and each is handled once although Telegram sends the
+// unconfirmed ones with every poll.
+func TestOffsetWaitsForUnhandledUpdate(t *testing.T) {
+	e := newEnv(t)
+	h := newCountingHandler()
+	e.start(t, e.config(), h.handle)
+	e.f.say(privateChat(ana), ana, "slow one")
+	e.f.waitFor(t, "the slow update fetched", func() bool { return h.count("slow one") == 1 })
+	slowID := e.f.unconfirmed()[0]
+	for i := range 5 {
+		e.f.say(privateChat(ravi), ravi, fmt.Sprintf("fast %d", i))
+	}
+	e.f.waitSent(t, ravi.ID, 5)
+	polls := len(e.f.callsOf("getUpdates"))
+	e.f.waitFor(t, "two more polls", func() bool {
+		n := 0
+		for _, c := range e.f.calls {
+			if c.Method == "getUpdates" {
+				n++
+			}
+		}
+		return n >= polls+2
+	})
+	if ids := e.f.unconfirmed(); len(ids) == 0 || ids[0] != slowID {
+		t.Errorf("unconfirmed updates = %v while %d is being handled: it must stay unconfirmed", ids, slowID)
+	}
+	close(h.release)
+	if m := e.f.waitSent(t, ana.ID, 1); m[0].Text != "ok slow one" {
+		t.Errorf("reply = %q", m[0].Text)
+	}
+	e.f.waitFor(t, "every update confirmed", func() bool { return len(e.f.updates) == 0 && e.f.inPoll == 1 })
+	for _, text := range []string{"slow one", "fast 0", "fast 4"} {
+		if n := h.count(text); n != 1 {
+			t.Errorf("%q handled %d times, want once", text, n)
+		}
+	}
+	if n := len(e.f.sent(ravi.ID)) + len(e.f.sent(ana.ID)); n != 6 {
+		t.Errorf("%d replies, want 6", n)
+	}
+}
+
+// A bot stopped before it handled an update (its grace over) leaves it
+// unconfirmed: the next process gets it again and answers it, once.
+func TestRestartAnswersWhatWasNotHandled(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.ShutdownGrace = 50 * time.Millisecond
+	h := newCountingHandler()
+	b := e.start(t, cfg, h.handle)
+	for i := range 3 {
+		e.f.say(privateChat(ravi), ravi, fmt.Sprintf("fast %d", i))
+	}
+	e.f.waitSent(t, ravi.ID, 3)
+	e.f.say(privateChat(ana), ana, "slow one")
+	e.f.waitFor(t, "the slow update fetched", func() bool { return h.count("slow one") == 1 })
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if got := len(e.f.sent(ana.ID)); got != 0 {
+		t.Fatalf("the abandoned message got %d replies", got)
+	}
+	if ids := e.f.unconfirmed(); len(ids) != 1 {
+		t.Errorf("after the stop, unconfirmed updates = %v; want the slow one alone", ids)
+	}
+
+	h2 := newCountingHandler()
+	close(h2.release)
+	e.start(t, e.config(), h2.handle)
+	if m := e.f.waitSent(t, ana.ID, 1); m[0].Text != "ok slow one" {
+		t.Errorf("after the restart: %q, want the slow one answered", m[0].Text)
+	}
+	e.f.waitFor(t, "every update confirmed", func() bool { return len(e.f.updates) == 0 })
+	if n := h2.count("slow one"); n != 1 {
+		t.Errorf("the second process handled the slow one %d times, want once", n)
+	}
+	for i := range 3 {
+		if n := h2.count(fmt.Sprintf("fast %d", i)); n != 0 {
+			t.Errorf("the second process handled fast %d again", i)
+		}
+	}
+	if n := len(e.f.sent(ravi.ID)); n != 3 {
+		t.Errorf("ravi got %d replies, want 3", n)
+	}
+}
+
+// A slow update does not stop the others forever: when a whole window of
+// 100 updates comes back with nothing new, the offset moves past it.
+func TestFullWindowMovesOn(t *testing.T) {
+	e := newEnv(t)
+	h := newCountingHandler()
+	e.start(t, e.config(), h.handle)
+	e.f.say(privateChat(ana), ana, "slow one")
+	e.f.waitFor(t, "the slow update fetched", func() bool { return h.count("slow one") == 1 })
+	for i := range pollWindow + 20 {
+		e.f.say(privateChat(ravi), ravi, fmt.Sprintf("fast %d", i))
+	}
+	e.f.waitSent(t, ravi.ID, pollWindow+20)
+	if !strings.Contains(e.logs.String(), "confirming updates still being handled") {
+		t.Error("moving past an update in flight was not logged")
+	}
+	close(h.release)
+	e.f.waitSent(t, ana.ID, 1)
+	if n := h.count("slow one"); n != 1 {
+		t.Errorf("the slow one was handled %d times, want once", n)
+	}
+}

@@ -22,15 +22,28 @@ type target struct {
 	command string
 }
 
-// handleUpdate translates one update and hands it on. It runs on the
-// receive loop, so it never waits for the network: handlers and sends run
-// on the dispatcher's workers or their own goroutines.
-func (b *Bot) handleUpdate(u tgbotapi.Update) {
+// handleUpdate translates one update and hands it on; done is called once
+// the update is handled: answered, or deliberately not (the offset
+// confirmed to Telegram waits for it). It runs on the receive loop, so it
+// never waits for the network: handlers and sends run on the dispatcher's
+// workers or their own goroutines.
+func (b *Bot) handleUpdate(u tgbotapi.Update, done func()) {
 	switch {
 	case u.Message != nil:
-		b.onMessage(u.Message)
+		b.onMessage(u.Message, done)
 	case u.CallbackQuery != nil:
-		b.onCallback(u.CallbackQuery)
+		b.onCallback(u.CallbackQuery, done)
+	default:
+		done()
+	}
+}
+
+// handled is done, unless the work context was cancelled (shutdown past
+// its grace): the handler may then not have finished, and the update is
+// left for the next process.
+func (b *Bot) handled(done func()) {
+	if b.work.Err() == nil {
+		done()
 	}
 }
 
@@ -57,12 +70,14 @@ const (
 	goPrivate               // a personal command in a group: answer with a deep link
 )
 
-func (b *Bot) onMessage(m *tgbotapi.Message) {
+func (b *Bot) onMessage(m *tgbotapi.Message, done func()) {
 	if m.From == nil || m.From.IsBot {
+		done()
 		return // channel posts, anonymous admins, other bots
 	}
 	kind, ok := chatKind(m.Chat)
 	if !ok {
+		done()
 		return
 	}
 	text := m.Text
@@ -76,13 +91,19 @@ func (b *Bot) onMessage(m *tgbotapi.Message) {
 	}
 	switch act {
 	case ignore:
+		done()
 		return
 	case goPrivate:
 		// These bypass the handler and its flood control: one link per
 		// user and command a while is plenty.
-		if b.linkLimit.allow(chatID(m.Chat.ID)+"/"+strconv.FormatInt(m.From.ID, 10)+"/"+cmd, time.Now()) {
-			b.goAux(func(ctx context.Context) { b.send(ctx, to, b.privateLink(cmd)) })
+		if !b.linkLimit.allow(chatID(m.Chat.ID)+"/"+strconv.FormatInt(m.From.ID, 10)+"/"+cmd, time.Now()) {
+			done()
+			return
 		}
+		b.goAux(func(ctx context.Context) {
+			b.send(ctx, to, b.privateLink(cmd))
+			b.handled(done)
+		})
 		return
 	}
 	msg := bot.Message{
@@ -92,7 +113,10 @@ func (b *Bot) onMessage(m *tgbotapi.Message) {
 		Chat:     kind,
 		Text:     text,
 	}
-	b.disp.Dispatch(b.work, msg, func(r bot.Reply, err error) { b.deliver(b.work, to, r, err) })
+	b.disp.Dispatch(b.work, msg, func(r bot.Reply, err error) {
+		b.deliver(b.work, to, r, err)
+		b.handled(done)
+	})
 }
 
 // translate decides what a text means to the bot. Commands addressed to
@@ -206,7 +230,7 @@ func (b *Bot) privateLink(cmd string) bot.Reply {
 // button spins until it is), the handler gets the choice in order with the
 // user's messages, and the question then loses its buttons, so it cannot
 // be pressed twice, and shows the answer, unless the press was stale.
-func (b *Bot) onCallback(q *tgbotapi.CallbackQuery) {
+func (b *Bot) onCallback(q *tgbotapi.CallbackQuery, done func()) {
 	b.goAux(func(ctx context.Context) {
 		var chat int64
 		if q.Message != nil && q.Message.Chat != nil {
@@ -222,10 +246,12 @@ func (b *Bot) onCallback(q *tgbotapi.CallbackQuery) {
 	})
 	// Inline-mode messages have no Message (Update.FromChat panics there).
 	if q.From == nil || q.Message == nil || q.Data == "" {
+		done()
 		return
 	}
 	kind, ok := chatKind(q.Message.Chat)
 	if !ok {
+		done()
 		return
 	}
 	to := target{chat: q.Message.Chat.ID, kind: kind}
@@ -244,6 +270,7 @@ func (b *Bot) onCallback(q *tgbotapi.CallbackQuery) {
 		}
 		b.markAnswered(b.work, question, answer)
 		b.deliver(b.work, to, r, err)
+		b.handled(done)
 	})
 }
 
