@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -171,6 +172,11 @@ func (b *Bot) answer(s *discordgo.Session, j job, res <-chan outcome) {
 	defer timer.Stop()
 	select {
 	case o := <-res:
+		if _, ok := errors.AsType[*bot.DroppedError](o.err); ok {
+			b.respond(s, j.i, j.kind, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseChannelMessageWithSource, Data: floodNotice()})
+			return
+		}
 		b.reply(s, j, b.replyOf(j, o))
 		return
 	case <-timer.C:
@@ -189,8 +195,39 @@ func (b *Bot) answer(s *discordgo.Session, j job, res <-chan outcome) {
 	b.log.Debug("discord: interaction deferred", "kind", j.kind, "user", bot.HashID(j.m.UserID))
 	select {
 	case o := <-res:
+		if _, ok := errors.AsType[*bot.DroppedError](o.err); ok {
+			b.followUpNotice(s, j)
+			return
+		}
 		b.followUp(s, j, b.replyOf(j, o))
 	case <-b.ctx.Done():
+	}
+}
+
+// floodNotice is the answer to an interaction flood control skipped: a
+// message of its own, seen by the user alone. It never replaces the
+// message whose button was pressed (that question was not answered), and
+// is never a "Done.".
+func floodNotice() *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{Content: bot.FloodNotice, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
+}
+
+// followUpNotice answers a deferred interaction that flood control
+// skipped: a deferred update has left its message as it was, so the
+// notice follows as a new message; a deferred reply's "thinking" message
+// becomes the notice.
+func (b *Bot) followUpNotice(s *discordgo.Session, j job) {
+	d := floodNotice()
+	opt := discordgo.WithContext(b.ctx)
+	if j.update {
+		p := &discordgo.WebhookParams{Content: d.Content, Flags: d.Flags, AllowedMentions: d.AllowedMentions}
+		if err := createFollowup(s, j.i, p, opt); err != nil {
+			b.restFailed(j, "send a follow-up", err)
+		}
+		return
+	}
+	if err := editResponse(s, j.i, &discordgo.WebhookEdit{Content: &d.Content, AllowedMentions: d.AllowedMentions}, opt); err != nil {
+		b.restFailed(j, "edit the response", err)
 	}
 }
 
@@ -355,6 +392,15 @@ func (b *Bot) startMessage(mc *discordgo.MessageCreate) func(*discordgo.Session)
 		select {
 		case o = <-res:
 		case <-b.ctx.Done():
+			return
+		}
+		if de, ok := errors.AsType[*bot.DroppedError](o.err); ok {
+			if de.Notify {
+				send := &discordgo.MessageSend{Content: bot.FloodNotice, AllowedMentions: noMentions()}
+				if _, err := s.ChannelMessageSendComplex(mc.ChannelID, send, discordgo.WithContext(b.ctx)); err != nil {
+					b.restFailed(j, "send a direct message", err)
+				}
+			}
 			return
 		}
 		for _, msg := range render(b.replyOf(j, o), false) {

@@ -1,10 +1,11 @@
 // Package metrics owns the bot's Prometheus metrics: messages handled by
-// platform, command and outcome, how long they took, and the router's
-// events (questions answered and abstained, intakes started and completed,
-// store errors). It keeps them in its own registry, with the Go runtime and
-// process collectors, and serves them in the Prometheus text format. It
-// never sees who wrote or what: labels are the platform, the command name
-// and the outcome, all from small closed sets.
+// platform, command and outcome, how long they took, messages flood
+// control skipped, and the router's events (questions answered and
+// abstained, intakes started and completed, store errors). It keeps them
+// in its own registry, with the Go runtime and process collectors, and
+// serves them in the Prometheus text format. It never sees who wrote or
+// what: labels are the platform, the command name and the outcome, all
+// from small closed sets.
 package metrics
 
 import (
@@ -41,6 +42,7 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	messages *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	dropped  *prometheus.CounterVec
 	events   map[bot.Event]prometheus.Counter // read-only after New
 }
 
@@ -60,6 +62,11 @@ func New() *Metrics {
 			Help:      "Time to handle one message, by platform and command.",
 			Buckets:   durationBuckets,
 		}, []string{"platform", "command"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "messages_dropped_total",
+			Help:      "Messages skipped unhandled by flood control (a user far over the limit), by platform.",
+		}, []string{"platform"}),
 	}
 	questions := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace,
@@ -91,7 +98,7 @@ func New() *Metrics {
 		bot.EventStoreError:      storeErrors,
 	}
 	reg.MustRegister(
-		m.messages, m.duration, questions, intakesStarted, intakesCompleted, storeErrors,
+		m.messages, m.duration, m.dropped, questions, intakesStarted, intakesCompleted, storeErrors,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -103,6 +110,12 @@ func (m *Metrics) Observe(e bot.Event) {
 	if c := m.events[e]; c != nil {
 		c.Inc()
 	}
+}
+
+// Dropped counts one message skipped by flood control; give it to
+// bot.FloodDropped. Such a message never reaches Middleware.
+func (m *Metrics) Dropped(msg bot.Message) {
+	m.dropped.WithLabelValues(msg.Platform).Inc()
 }
 
 // Handler serves the registry in the Prometheus exposition format.

@@ -342,3 +342,24 @@ func TestLint(t *testing.T) {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
 	}
 }
+
+// A message flood control skips never reaches the router's middleware:
+// bot.FloodDropped hands it to Dropped, which counts it by platform.
+func TestDroppedCounted(t *testing.T) {
+	m := New()
+	m.Dropped(bot.Message{Platform: "discord", UserID: "u1", Text: "private words"})
+	m.Dropped(bot.Message{Platform: "discord", UserID: "u2"})
+	m.Dropped(bot.Message{Platform: "telegram", UserID: "u1"})
+	_, body := scrape(t, m.Handler())
+	for _, want := range []string{
+		`uscebot_messages_dropped_total{platform="discord"} 2`,
+		`uscebot_messages_dropped_total{platform="telegram"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if strings.Contains(body, "private words") || strings.Contains(body, "u1") {
+		t.Error("the metrics name a user or their text")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -112,6 +113,27 @@ func TestPlainTextFallback(t *testing.T) {
 	e.checkLogs(t, "/ask")
 }
 
+// intakeSteps answer the whole intake: a press or a typed answer, and
+// what the next question asks.
+var intakeSteps = []struct {
+	press, say string
+	want       string // in the next question
+}{
+	{press: "Graduated", want: "What year did you graduate"},
+	{say: "2023", want: "ERAS application"},
+	{say: "2027", want: "Which specialty"},
+	{say: "IM", want: "USMLE Step 1"},
+	{press: "Passed", want: "Step 2 CK"},
+	{say: "skip", want: "visa"},
+	{press: "Yes, I'll need a visa", want: "travel to the US"},
+	{press: "Yes", want: "budget"},
+	{press: "Low", want: "Describe one experience"},
+	{say: "8-week IM externship in Chicago, 2025", want: "Right?"},
+	{press: "Yes", want: "Any other experience"},
+	{press: "That's all", want: "letters"},
+	{say: "2", want: "/plan"},
+}
+
 func TestFullIntake(t *testing.T) {
 	e := newEnv(t)
 	e.start(t, e.config(), nil)
@@ -126,25 +148,7 @@ func TestFullIntake(t *testing.T) {
 			t.Errorf("keyboard row of %d buttons", len(row))
 		}
 	}
-	steps := []struct {
-		press, say string
-		want       string // in the next question
-	}{
-		{press: "Graduated", want: "What year did you graduate"},
-		{say: "2023", want: "ERAS application"},
-		{say: "2027", want: "Which specialty"},
-		{say: "IM", want: "USMLE Step 1"},
-		{press: "Passed", want: "Step 2 CK"},
-		{say: "skip", want: "visa"},
-		{press: "Yes, I'll need a visa", want: "travel to the US"},
-		{press: "Yes", want: "budget"},
-		{press: "Low", want: "Describe one experience"},
-		{say: "8-week IM externship in Chicago, 2025", want: "Right?"},
-		{press: "Yes", want: "Any other experience"},
-		{press: "That's all", want: "letters"},
-		{say: "2", want: "/plan"},
-	}
-	for _, s := range steps {
+	for _, s := range intakeSteps {
 		var m fakeMsg
 		if s.press != "" {
 			q, _ := c.button(s.press)
@@ -954,4 +958,137 @@ func TestFullWindowMovesOn(t *testing.T) {
 	if n := h.count("slow one"); n != 1 {
 		t.Errorf("the slow one was handled %d times, want once", n)
 	}
+}
+
+// floodClock is a fake clock for flood control: a wait makes the time
+// pass at once.
+type floodClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	slept time.Duration
+}
+
+func (c *floodClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *floodClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.slept += d
+	return ctx.Err()
+}
+
+func (c *floodClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// flooded wraps the env's handler in flood control at the default limit
+// (8 messages per 10 s) on a fake clock, counting what it skips.
+func (e *env) flooded(clock *floodClock, dropped *atomic.Int64) bot.Handler {
+	return bot.Chain(e.handler, bot.RateLimit(8, 10*time.Second, clock.Now, bot.FloodSleep(clock.Sleep),
+		bot.FloodDropped(func(bot.Message) { dropped.Add(1) }),
+		bot.FloodLog(slog.New(slog.NewTextHandler(e.logs, nil)))))
+}
+
+// Tapping through the intake twice, at a human pace and fast, under the
+// default flood limit: every answer is saved, every question shows the
+// answer saved, and nothing is skipped; fast, the replies come slower.
+func TestIntakeTappedFastIsSlowedNotDropped(t *testing.T) {
+	for _, pace := range []time.Duration{2 * time.Second, 400 * time.Millisecond, 100 * time.Millisecond} {
+		t.Run(pace.String(), func(t *testing.T) {
+			e := newEnv(t)
+			clock := &floodClock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
+			var dropped atomic.Int64
+			e.start(t, e.config(), e.flooded(clock, &dropped))
+			c := e.convo(t, ana, privateChat(ana))
+			for round := range 2 {
+				if round > 0 {
+					// Start afresh: an intake on file asks differently.
+					clock.advance(pace)
+					c.say("/forget")
+					clock.advance(pace)
+					c.press("Yes, delete everything")
+				}
+				clock.advance(pace)
+				if m := c.say("/intake"); !strings.Contains(m.Text, "medical school or graduated") {
+					t.Fatalf("round %d: /intake = %q", round+1, m.Text)
+				}
+				for _, s := range intakeSteps {
+					clock.advance(pace)
+					var m fakeMsg
+					if s.press != "" {
+						q, _ := c.button(s.press)
+						m = c.press(s.press)
+						for _, got := range e.f.sent(c.chat.ID) {
+							if got.ID == q.ID && !strings.Contains(got.Text, "✓ "+s.press) {
+								t.Errorf("round %d: after pressing %q the question reads %q", round+1, s.press, got.Text)
+							}
+						}
+					} else {
+						m = c.say(s.say)
+					}
+					if !strings.Contains(m.Text, s.want) {
+						t.Fatalf("round %d: after %q%q: %q, want %q", round+1, s.press, s.say, m.Text, s.want)
+					}
+				}
+				_, st, err := e.db.LoadProfile(context.Background(), advisor.UserKey{Platform: Platform, ID: "5001"})
+				if err != nil || st.Step != advisor.StepDone {
+					t.Fatalf("round %d: intake at %q (%v), want done", round+1, st.Step, err)
+				}
+			}
+			if n := dropped.Load(); n != 0 {
+				t.Errorf("%d messages skipped, want none", n)
+			}
+			clock.mu.Lock()
+			slept := clock.slept
+			clock.mu.Unlock()
+			if fast := pace < 1250*time.Millisecond; fast != (slept > 0) {
+				t.Errorf("at one answer every %v the replies waited %v in all", pace, slept)
+			}
+		})
+	}
+}
+
+// Fifty messages at once: every one is answered, slowed down, or skipped
+// and counted; the user is told once; the logs name no text.
+func TestFloodOfMessagesCounted(t *testing.T) {
+	e := newEnv(t)
+	clock := &floodClock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
+	var dropped atomic.Int64
+	h := newCountingHandler()
+	close(h.release)
+	e.handler = h.handle
+	e.start(t, e.config(), e.flooded(clock, &dropped))
+	const n = 50
+	for i := range n {
+		e.f.say(privateChat(ana), ana, fmt.Sprintf("question number %d", i))
+	}
+	var answered, notices int
+	e.f.waitFor(t, "every message answered or skipped", func() bool {
+		answered, notices = 0, 0
+		for _, m := range e.f.sentLocked(ana.ID) {
+			if m.Text == bot.FloodNotice {
+				notices++
+			} else {
+				answered++
+			}
+		}
+		return answered+int(dropped.Load()) == n && len(e.f.updates) == 0
+	})
+	if answered < bot.MaxQueued {
+		t.Errorf("%d answered, want at least a full queue, %d", answered, bot.MaxQueued)
+	}
+	if (dropped.Load() > 0) != (notices == 1) || notices > 1 {
+		t.Errorf("%d skipped, and the user told %d times; want told once if any was skipped", dropped.Load(), notices)
+	}
+	if got := strings.Count(e.logs.String(), "message skipped by flood control"); int64(got) != dropped.Load() {
+		t.Errorf("%d skipped messages logged, %d counted", got, dropped.Load())
+	}
+	e.checkLogs(t, "question number")
 }

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -264,19 +265,35 @@ func (b *Bot) onCallback(q *tgbotapi.CallbackQuery, done func()) {
 	}
 	question := q.Message
 	b.disp.Dispatch(b.work, msg, func(r bot.Reply, err error) {
-		answer := q.Data
-		if r.Stale {
-			answer = "" // only the buttons go
+		// The question shows the answer only if the handler applied it:
+		// not when it failed or was skipped, and not when it was stale
+		// (then only the buttons go).
+		if err == nil {
+			answer := q.Data
+			if r.Stale {
+				answer = ""
+			}
+			b.markAnswered(b.work, question, answer)
 		}
-		b.markAnswered(b.work, question, answer)
 		b.deliver(b.work, to, r, err)
 		b.handled(done)
 	})
 }
 
-// deliver sends what the handler said.
+// deliver sends what the handler said. A message flood control skipped
+// gets the notice, the first of a flood only; one abandoned at shutdown
+// gets nothing (it is delivered again to the next process).
 func (b *Bot) deliver(ctx context.Context, to target, r bot.Reply, err error) {
+	if de, ok := errors.AsType[*bot.DroppedError](err); ok {
+		if !de.Notify {
+			return
+		}
+		r, err = bot.Reply{Text: rich.Plain(bot.FloodNotice)}, nil
+	}
 	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return
+		}
 		r = bot.Reply{Text: rich.Plain(bot.ErrorMessage(err))}
 	}
 	if r.Empty() {
