@@ -3,6 +3,7 @@ package telegram
 import (
 	"slices"
 	"sync"
+	"time"
 )
 
 // pollWindow is the most updates one getUpdates call returns: Telegram
@@ -23,10 +24,11 @@ type ledger struct {
 	done     map[int]struct{} // done at or above the offset, to skip redeliveries
 	floor    int              // confirmed past: ids below are never handled again
 	moved    chan struct{}    // closed and replaced when the offset moves
+	lastMove time.Time        // since when the offset has waited for the oldest in flight
 }
 
 func newLedger() *ledger {
-	return &ledger{done: make(map[int]struct{}), moved: make(chan struct{})}
+	return &ledger{done: make(map[int]struct{}), moved: make(chan struct{}), lastMove: time.Now()}
 }
 
 // admit reports whether id is new, and if so records it as in flight.
@@ -42,6 +44,9 @@ func (l *ledger) admit(id int) bool {
 	i, found := slices.BinarySearch(l.inflight, id)
 	if found {
 		return false
+	}
+	if len(l.inflight) == 0 {
+		l.lastMove = time.Now() // the offset waits from now on
 	}
 	l.inflight = slices.Insert(l.inflight, i, id)
 	l.next = max(l.next, id+1)
@@ -61,6 +66,7 @@ func (l *ledger) finish(id int) {
 	if i == 0 {
 		close(l.moved)
 		l.moved = make(chan struct{})
+		l.lastMove = time.Now()
 	}
 }
 
@@ -91,15 +97,24 @@ func (l *ledger) busy() (bool, <-chan struct{}) {
 	return len(l.inflight) > 0, l.moved
 }
 
+// stuckFor returns how long the offset has waited for the oldest update
+// in flight.
+func (l *ledger) stuckFor() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return time.Since(l.lastMove)
+}
+
 // skipAhead confirms every update fetched, even those in flight: called
-// when a whole window came back with nothing new, because the oldest
-// updates are still being handled (a flooding user's messages wait their
-// turn). Waiting for them would stop every other user's messages from
-// being read; the ones skipped are still handled, but a crash before they
-// are would lose them. It returns how many were in flight.
+// when whole windows have come back with nothing new for a while, because
+// the oldest updates are still being handled (a flooding user's messages
+// wait their turn). Waiting longer would keep every other user's messages
+// unread; the ones skipped are still handled, but a crash before they are
+// would lose them. It returns how many were in flight.
 func (l *ledger) skipAhead() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.floor = l.next
+	l.lastMove = time.Now()
 	return len(l.inflight)
 }

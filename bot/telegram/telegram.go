@@ -44,6 +44,11 @@ const (
 const (
 	// defaultPollTimeout is how long one getUpdates call waits for news.
 	defaultPollTimeout = 30 * time.Second
+	// defaultStuckAfter is how long a full window of updates may wait for
+	// its oldest to be handled before the offset moves past it anyway: a
+	// burst of a few hundred updates moves it within it, a flooding
+	// user's queue (40 s at the default limit) may not.
+	defaultStuckAfter = 5 * time.Second
 	// defaultGrace bounds the wait for in-flight messages at shutdown.
 	defaultGrace = 5 * time.Second
 	// maxWebhookBody bounds one webhook request: an update is at most a
@@ -73,6 +78,7 @@ type Config struct {
 	// Tests set these; zero values are the production behaviour.
 	sleep       func(ctx context.Context, d time.Duration) error // waits between retries
 	pollTimeout time.Duration                                    // getUpdates timeout
+	stuckAfter  time.Duration                                    // see defaultStuckAfter
 	onListen    func(addr net.Addr)                              // called once the webhook server listens
 }
 
@@ -166,6 +172,9 @@ func New(ctx context.Context, cfg Config, h bot.Handler, commands []bot.CommandI
 	}
 	if cfg.pollTimeout <= 0 {
 		cfg.pollTimeout = defaultPollTimeout
+	}
+	if cfg.stuckAfter <= 0 {
+		cfg.stuckAfter = defaultStuckAfter
 	}
 	b := &Bot{
 		cfg:      cfg,
@@ -406,14 +415,15 @@ func (b *Bot) poll(ctx context.Context) error {
 		if fresh > 0 && full {
 			continue // more are waiting
 		}
-		if full {
+		if full && b.ledger.stuckFor() >= b.cfg.stuckAfter {
 			n := b.ledger.skipAhead()
 			b.log.Warn("telegram: confirming updates still being handled, to keep reading new ones; a crash now would lose them", "in_flight", n)
 			continue
 		}
-		// Telegram has sent all it has. Ask again once the offset can
-		// move (usually within milliseconds), so the confirmation goes
-		// with the next request, or after stallPoll for news.
+		// Telegram has sent all it has (or all of a window still being
+		// handled). Ask again once the offset can move (usually within
+		// milliseconds), so the confirmation goes with the next request,
+		// or after stallPoll for news.
 		if busy, moved = b.ledger.busy(); !busy {
 			continue
 		}

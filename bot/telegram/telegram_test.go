@@ -938,12 +938,15 @@ func TestRestartAnswersWhatWasNotHandled(t *testing.T) {
 	}
 }
 
-// A slow update does not stop the others forever: when a whole window of
-// 100 updates comes back with nothing new, the offset moves past it.
+// A slow update does not stop the others forever: when whole windows of
+// 100 updates come back with nothing new for a while, the offset moves
+// past them.
 func TestFullWindowMovesOn(t *testing.T) {
 	e := newEnv(t)
 	h := newCountingHandler()
-	e.start(t, e.config(), h.handle)
+	cfg := e.config()
+	cfg.stuckAfter = time.Millisecond
+	e.start(t, cfg, h.handle)
 	e.f.say(privateChat(ana), ana, "slow one")
 	e.f.waitFor(t, "the slow update fetched", func() bool { return h.count("slow one") == 1 })
 	for i := range pollWindow + 20 {
@@ -1091,4 +1094,100 @@ func TestFloodOfMessagesCounted(t *testing.T) {
 		t.Errorf("%d skipped messages logged, %d counted", got, dropped.Load())
 	}
 	e.checkLogs(t, "question number")
+}
+
+// Three hundred updates from thirty users, a third of them still being
+// handled when the bot stops past its grace (as after a crash): the next
+// process answers every one the first did not, and all are answered.
+func TestManyUpdatesSurviveAStop(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.ShutdownGrace = 50 * time.Millisecond
+	h := newCountingHandler()
+	b := e.start(t, cfg, h.handle)
+	const users, each = 30, 10
+	for i := range users * each {
+		u := fakeUser{ID: int64(8000 + i%users), FirstName: "U"}
+		text := fmt.Sprintf("question %d", i)
+		if i%3 == 0 {
+			text = fmt.Sprintf("slow %d", i)
+		}
+		e.f.say(privateChat(u), u, text)
+	}
+	e.f.waitFor(t, "every update fetched", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.calls) >= users // each user's first is slow: one each in flight
+	})
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	first := map[string]bool{}
+	for i := range users {
+		for _, m := range e.f.sent(int64(8000 + i)) {
+			first[strings.TrimPrefix(m.Text, "ok ")] = true
+		}
+	}
+	h2 := newCountingHandler()
+	close(h2.release)
+	e.start(t, e.config(), h2.handle)
+	e.f.waitFor(t, "every update confirmed", func() bool { return len(e.f.updates) == 0 })
+	answered := map[string]int{}
+	for i := range users {
+		for _, m := range e.f.sent(int64(8000 + i)) {
+			answered[strings.TrimPrefix(m.Text, "ok ")]++
+		}
+	}
+	for i := range users * each {
+		text := fmt.Sprintf("question %d", i)
+		if i%3 == 0 {
+			text = fmt.Sprintf("slow %d", i)
+		}
+		switch {
+		case answered[text] == 0:
+			t.Errorf("%q was never answered", text)
+		case !first[text] && answered[text] != 1:
+			t.Errorf("%q, unanswered by the first process, was answered %d times after the restart", text, answered[text])
+		}
+	}
+	if len(first) == users*each {
+		t.Error("the first process answered everything: this test stopped nothing")
+	}
+}
+
+func TestLedger(t *testing.T) {
+	l := newLedger()
+	for _, id := range []int{10, 11, 12, 13} {
+		if !l.admit(id) {
+			t.Fatalf("admit(%d) = false for a new update", id)
+		}
+	}
+	if l.admit(11) {
+		t.Error("an update in flight was admitted again")
+	}
+	l.finish(12)
+	l.finish(11)
+	if got := l.offset(); got != 10 {
+		t.Errorf("offset with 10 in flight = %d, want 10", got)
+	}
+	if l.admit(12) {
+		t.Error("an update done above the offset was admitted again")
+	}
+	_, moved := l.busy()
+	l.finish(10)
+	select {
+	case <-moved:
+	default:
+		t.Error("finishing the oldest did not signal that the offset moved")
+	}
+	if got := l.offset(); got != 13 {
+		t.Errorf("offset with 13 in flight = %d, want 13", got)
+	}
+	if n := l.skipAhead(); n != 1 || l.offset() != 14 || l.admit(13) {
+		t.Errorf("skipAhead: %d in flight, offset %d; want 1, 14, and 13 never admitted again", n, l.offset())
+	}
+	l.finish(13)
+	if busy, _ := l.busy(); busy || !l.admit(14) {
+		t.Errorf("after every update finished: busy %v, or 14 refused", busy)
+	}
 }
