@@ -369,9 +369,8 @@ func (b *Bot) poll(ctx context.Context) error {
 	defer stall.Stop()
 	failures := 0
 	for ctx.Err() == nil {
-		busy, moved := b.ledger.busy()
 		timeout := b.pollSecs
-		if busy {
+		if busy, _ := b.ledger.busy(); busy {
 			timeout = 0 // Telegram would answer at once with the unconfirmed ones
 		}
 		batch, err := b.getUpdates(ctx, b.ledger.offset(), timeout, pollWindow)
@@ -424,7 +423,8 @@ func (b *Bot) poll(ctx context.Context) error {
 		// handled). Ask again once the offset can move (usually within
 		// milliseconds), so the confirmation goes with the next request,
 		// or after stallPoll for news.
-		if busy, moved = b.ledger.busy(); !busy {
+		busy, moved := b.ledger.busy()
+		if !busy {
 			continue
 		}
 		stall.Reset(stallPoll)
