@@ -306,7 +306,51 @@ func TestAutocompleteSuggestsTopics(t *testing.T) {
 // throughout, buttons for closed choices, the select menu for the
 // specialty, modals for free-text answers, the message updated in place.
 func TestIntakeInGuild(t *testing.T) {
-	h := newHarness(t, options{})
+	guildIntake(t, newHarness(t, options{}))
+}
+
+// Under the default flood limit (8 messages per 10 s), on a fake clock,
+// an intake answered fast is slowed down, never cut: every step updates
+// the question in place, nothing is skipped.
+func TestIntakeInGuildAnsweredFast(t *testing.T) {
+	for _, pace := range []time.Duration{2 * time.Second, 400 * time.Millisecond, 100 * time.Millisecond} {
+		t.Run(pace.String(), func(t *testing.T) {
+			var mu sync.Mutex
+			clock, slept := now, time.Duration(0)
+			read := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+			sleep := func(ctx context.Context, d time.Duration) error {
+				mu.Lock()
+				defer mu.Unlock()
+				clock, slept = clock.Add(d), slept+d
+				return ctx.Err()
+			}
+			dropped := 0
+			flood := func(next bot.Handler) bot.Handler {
+				limited := bot.RateLimit(8, 10*time.Second, read, bot.FloodSleep(sleep), bot.FloodDropped(func(bot.Message) { mu.Lock(); dropped++; mu.Unlock() }))(next)
+				return func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+					mu.Lock()
+					clock = clock.Add(pace) // the next answer comes this much later
+					mu.Unlock()
+					return limited(ctx, m)
+				}
+			}
+			guildIntake(t, newHarness(t, options{wrap: flood}))
+			mu.Lock()
+			defer mu.Unlock()
+			if dropped != 0 {
+				t.Errorf("%d answers skipped, want none", dropped)
+			}
+			if fast := pace < 1250*time.Millisecond; fast != (slept > 0) {
+				t.Errorf("at one answer every %v the answers waited %v in all", pace, slept)
+			}
+		})
+	}
+}
+
+// guildIntake goes through the whole intake in a server, checking each
+// step (see TestIntakeInGuild).
+func guildIntake(t *testing.T, h *harness) {
+	t.Helper()
 	_, resp := h.command(true, "intake", "")
 	if resp.Type != int(discordgo.InteractionResponseChannelMessageWithSource) || resp.Data.Flags != ephemeral {
 		t.Fatalf("/intake: type %d flags %d, want an ephemeral message (4, 64)", resp.Type, resp.Data.Flags)
