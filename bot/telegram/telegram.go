@@ -11,6 +11,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -339,17 +340,22 @@ func (b *Bot) wait(ctx context.Context) error {
 	}
 }
 
-// polled is one update of a getUpdates batch; u is nil when it could not
-// be read (it is skipped, but its id still moves the offset on).
+// polled is one update of a getUpdates batch, read only as far as its id:
+// the ones in flight or done come back with every poll.
 type polled struct {
-	id int
-	u  *tgbotapi.Update
+	id  int
+	raw json.RawMessage
 }
 
-// stallPoll is how long the poll loop waits before asking again while
-// updates are in flight and Telegram has nothing new: with unconfirmed
-// updates Telegram answers a long poll at once, so the wait is ours.
-const stallPoll = 500 * time.Millisecond
+// While updates are in flight Telegram answers a long poll at once (with
+// the unconfirmed ones), so the waits between polls are ours: when a poll
+// brings nothing new, the next waits until the offset can move, at most
+// stallPoll, and at least pollGap after it (a poll re-reads every update
+// in flight).
+const (
+	stallPoll = 500 * time.Millisecond
+	pollGap   = 10 * time.Millisecond
+)
 
 // poll is the getUpdates loop: the request in flight is cancelled with
 // ctx, and errors wait retry_after or back off. The offset it sends never
@@ -365,8 +371,9 @@ func (b *Bot) poll(ctx context.Context) error {
 		b.log.Warn("telegram: deleteWebhook failed", "error", b.describe(err))
 	}
 	b.live.mark(time.Now()) // getMe has answered: connected, until getUpdates fails for too long
-	stall := time.NewTimer(stallPoll)
+	stall, gap := time.NewTimer(stallPoll), time.NewTimer(pollGap)
 	defer stall.Stop()
+	defer gap.Stop()
 	failures := 0
 	for ctx.Err() == nil {
 		timeout := b.pollSecs
@@ -404,17 +411,17 @@ func (b *Bot) poll(ctx context.Context) error {
 			fresh++
 			id := p.id
 			done := func() { b.ledger.finish(id) }
-			if p.u == nil {
+			u := b.read(p)
+			if u == nil {
 				done()
 				continue
 			}
-			b.handleUpdate(*p.u, done)
+			b.handleUpdate(*u, done)
 		}
-		full := len(batch) >= pollWindow
-		if fresh > 0 && full {
-			continue // more are waiting
+		if fresh > 0 {
+			continue // more may have come meanwhile
 		}
-		if full && b.ledger.stuckFor() >= b.cfg.stuckAfter {
+		if len(batch) >= pollWindow && b.ledger.stuckFor() >= b.cfg.stuckAfter {
 			n := b.ledger.skipAhead()
 			b.log.Warn("telegram: confirming updates still being handled, to keep reading new ones; a crash now would lose them", "in_flight", n)
 			continue
@@ -428,9 +435,14 @@ func (b *Bot) poll(ctx context.Context) error {
 			continue
 		}
 		stall.Reset(stallPoll)
+		gap.Reset(pollGap)
 		select {
 		case <-moved:
 		case <-stall.C:
+		case <-ctx.Done():
+		}
+		select {
+		case <-gap.C:
 		case <-ctx.Done():
 		}
 	}
@@ -444,8 +456,7 @@ func fatalPollError(err error) bool {
 	return errors.As(err, &te) && (te.Code == http.StatusUnauthorized || te.Code == http.StatusNotFound)
 }
 
-// getUpdates fetches one batch. Updates are decoded one by one, so one
-// that this library version cannot read does not block the rest forever.
+// getUpdates fetches one batch, each update read only for its id.
 func (b *Bot) getUpdates(ctx context.Context, offset, timeout, limit int) ([]polled, error) {
 	resp, err := b.api(b.client(ctx)).Request(tgbotapi.UpdateConfig{
 		Offset: offset, Limit: limit, Timeout: timeout, AllowedUpdates: allowedUpdates,
@@ -459,19 +470,47 @@ func (b *Bot) getUpdates(ctx context.Context, offset, timeout, limit int) ([]pol
 	}
 	out := make([]polled, 0, len(raws))
 	for _, raw := range raws {
-		var u tgbotapi.Update
-		if err := json.Unmarshal(raw, &u); err != nil {
-			var id struct {
-				UpdateID int `json:"update_id"`
-			}
-			_ = json.Unmarshal(raw, &id)
-			b.log.Warn("telegram: skipped an update that could not be read", "update", id.UpdateID)
-			out = append(out, polled{id: id.UpdateID})
-			continue
-		}
-		out = append(out, polled{id: u.UpdateID, u: &u})
+		out = append(out, polled{id: updateID(raw), raw: raw})
 	}
 	return out, nil
+}
+
+// updateIDKey starts the one field of an update read before it is known
+// to be new. Inside a string a quote is escaped, so these bytes can only
+// be a key, and no object in an update has a field of that name.
+var updateIDKey = []byte(`"update_id":`)
+
+// updateID reads an update's id without decoding the update: a poll
+// re-reads every update still in flight, and decoding them all again was
+// a tenth of the load benchmark's CPU.
+func updateID(raw []byte) int {
+	if i := bytes.Index(raw, updateIDKey); i >= 0 {
+		rest := bytes.TrimLeft(raw[i+len(updateIDKey):], " \t\r\n")
+		end := 0
+		for end < len(rest) && '0' <= rest[end] && rest[end] <= '9' {
+			end++
+		}
+		if id, err := strconv.Atoi(string(rest[:end])); err == nil {
+			return id
+		}
+	}
+	var u struct {
+		UpdateID int `json:"update_id"`
+	}
+	_ = json.Unmarshal(raw, &u) // unreadable: read fails and says so
+	return u.UpdateID
+}
+
+// read decodes a polled update, one by one, so one that this library
+// version cannot read is skipped (its id still moves the offset on)
+// rather than blocking the rest forever; nil means skipped.
+func (b *Bot) read(p polled) *tgbotapi.Update {
+	var u tgbotapi.Update
+	if err := json.Unmarshal(p.raw, &u); err != nil {
+		b.log.Warn("telegram: skipped an update that could not be read", "update", p.id)
+		return nil
+	}
+	return &u
 }
 
 // confirm tells Telegram that every update before offset was handled:

@@ -1191,3 +1191,20 @@ func TestLedger(t *testing.T) {
 		t.Errorf("after every update finished: busy %v, or 14 refused", busy)
 	}
 }
+
+func TestUpdateID(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want int
+	}{
+		{`{"update_id":1001,"message":{"text":"x"}}`, 1001},
+		{`{"message":{"text":"\"update_id\":5"},"update_id": 77}`, 77},
+		{"{\n  \"update_id\" : 42\n}", 42}, // not the compact form: decoded
+		{`{"update_id":"x"}`, 0},
+		{`not json`, 0},
+	} {
+		if got := updateID([]byte(tc.raw)); got != tc.want {
+			t.Errorf("updateID(%s) = %d, want %d", tc.raw, got, tc.want)
+		}
+	}
+}
