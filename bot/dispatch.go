@@ -17,6 +17,8 @@ const workerIdle = time.Second
 // messages of one user are handled one at a time in the order Dispatch was
 // called, different users in parallel, and Dispatch itself never waits for
 // a handler, so an adapter's receive loop is never blocked by a slow one.
+// A message that finds MaxQueued of its user's messages waiting is marked
+// in its context, for RateLimit.
 type Dispatcher struct {
 	handler Handler
 	mu      sync.Mutex
