@@ -5,7 +5,9 @@
 // is the router's business.
 //
 // Updates come by long polling (the default, a getUpdates loop of our own)
-// or by webhook. Sending retries on 429 Too Many Requests (waiting
+// or by webhook. Either way Telegram is told an update was received only
+// once it is handled (its reply sent), so after a crash Telegram sends
+// the unhandled ones again: a late reply, not a lost one. Sending retries on 429 Too Many Requests (waiting
 // retry_after), on 5xx and on network errors, within bounds; the token never
 // appears in an error or a log line.
 package telegram
@@ -106,8 +108,8 @@ type Bot struct {
 	// group they are moved to a private chat through a deep link.
 	personal map[string]bool
 
-	seenMu sync.Mutex // recent webhook update ids, to drop redeliveries
-	seen   map[int]struct{}
+	seenMu sync.Mutex // recent webhook updates, to drop redeliveries
+	seen   map[int]chan struct{}
 	seenQ  []int
 
 	live liveness // when updates last came through, for Connected (health.go)
@@ -183,7 +185,7 @@ func New(ctx context.Context, cfg Config, h bot.Handler, commands []bot.CommandI
 		handler:  h,
 		http:     cfg.HTTPClient,
 		sleep:    cfg.sleep,
-		seen:     make(map[int]struct{}),
+		seen:     make(map[int]chan struct{}),
 		ledger:   newLedger(),
 		personal: make(map[string]bool),
 	}
@@ -608,27 +610,45 @@ func (b *Bot) serveUpdate(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if b.firstDelivery(u.UpdateID) {
-		b.handleUpdate(*u, func() {})
+	handled, first := b.delivery(u.UpdateID)
+	if first {
+		b.handleUpdate(*u, sync.OnceFunc(func() { close(handled) }))
+	}
+	// Telegram forgets an update once answered 200: like the polling
+	// offset, the answer waits until the update is handled (a redelivery
+	// waits for the first), so a crash means Telegram sends it again. A
+	// slow one (a flooding user's queue) is acknowledged after
+	// stuckAfter anyway, so as not to hold Telegram's connections.
+	wait := time.NewTimer(b.cfg.stuckAfter)
+	defer wait.Stop()
+	select {
+	case <-handled:
+	case <-wait.C:
+	case <-r.Context().Done():
+		// The server is closing: no answer at all (a handler that just
+		// returned would answer 200), so Telegram sends it again.
+		panic(http.ErrAbortHandler)
 	}
 	w.WriteHeader(http.StatusOK)
 }
 
-// firstDelivery reports whether a webhook update is new: Telegram sends an
-// update again when it did not see our answer.
-func (b *Bot) firstDelivery(id int) bool {
+// delivery returns the channel closed once webhook update id is handled,
+// and whether this is its first delivery: Telegram sends an update again
+// when it did not see our answer.
+func (b *Bot) delivery(id int) (handled chan struct{}, first bool) {
 	b.seenMu.Lock()
 	defer b.seenMu.Unlock()
-	if _, ok := b.seen[id]; ok {
-		return false
+	if c, ok := b.seen[id]; ok {
+		return c, false
 	}
-	b.seen[id] = struct{}{}
+	c := make(chan struct{})
+	b.seen[id] = c
 	b.seenQ = append(b.seenQ, id)
 	if len(b.seenQ) > 1024 {
 		delete(b.seen, b.seenQ[0])
 		b.seenQ = b.seenQ[1:]
 	}
-	return true
+	return c, true
 }
 
 // goAux runs f on its own goroutine, counted for shutdown.

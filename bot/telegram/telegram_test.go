@@ -835,6 +835,19 @@ func (c *countingHandler) handle(ctx context.Context, m bot.Message) (bot.Reply,
 	return bot.Reply{Text: rich.Plain("ok " + m.Text)}, nil
 }
 
+// waitCalled waits until the handler has seen text (webhook calls change
+// nothing in the fake to wait on).
+func (c *countingHandler) waitCalled(t *testing.T, text string) {
+	t.Helper()
+	for range 20_000 {
+		if c.count(text) > 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("the handler never saw %q", text)
+}
+
 func (c *countingHandler) count(text string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -1206,5 +1219,73 @@ func TestUpdateID(t *testing.T) {
 		if got := updateID([]byte(tc.raw)); got != tc.want {
 			t.Errorf("updateID(%s) = %d, want %d", tc.raw, got, tc.want)
 		}
+	}
+}
+
+// startWebhook starts a bot in webhook mode and returns it with the URL
+// Telegram would call.
+func (e *env) startWebhook(t *testing.T, h bot.Handler, grace time.Duration) (*running, string) {
+	t.Helper()
+	cfg := e.config()
+	cfg.Mode, cfg.WebhookListen, cfg.WebhookPath = ModeWebhook, "127.0.0.1:0", "/telegram"
+	cfg.WebhookURL, cfg.WebhookSecret = "https://bot.example.org/telegram", "s3cret_Value-1"
+	cfg.ShutdownGrace = grace
+	addr := make(chan net.Addr, 1)
+	cfg.onListen = func(a net.Addr) { addr <- a }
+	b := e.start(t, cfg, h)
+	return b, "http://" + (<-addr).String() + "/telegram"
+}
+
+// postUpdate delivers an update as Telegram's webhook does, in the
+// background; the channel gets the status, or 0 if the call failed.
+func (e *env) postUpdate(url string, id int, text string) <-chan int {
+	raw, _ := json.Marshal(map[string]any{"update_id": id, "message": e.f.textMessage(privateChat(ana), ana, text)})
+	status := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(raw)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_Value-1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	return status
+}
+
+// A webhook update is acknowledged only once handled (a redelivery waits
+// for the first), and one abandoned at shutdown is not acknowledged, so
+// Telegram sends it again.
+func TestWebhookAcknowledgesHandledUpdates(t *testing.T) {
+	e := newEnv(t)
+	h := newCountingHandler()
+	b, url := e.startWebhook(t, h.handle, 50*time.Millisecond)
+	first := e.postUpdate(url, 10, "slow one")
+	h.waitCalled(t, "slow one")
+	again := e.postUpdate(url, 10, "slow one")
+	select {
+	case s := <-first:
+		t.Fatalf("the update was acknowledged (%d) before it was handled", s)
+	default:
+	}
+	close(h.release)
+	if s1, s2 := <-first, <-again; s1 != http.StatusOK || s2 != http.StatusOK {
+		t.Errorf("once handled: statuses %d and %d, want 200 for the update and its redelivery", s1, s2)
+	}
+	if n := h.count("slow one"); n != 1 || len(e.f.sent(ana.ID)) != 1 {
+		t.Errorf("handled %d times, %d replies; want once", n, len(e.f.sent(ana.ID)))
+	}
+
+	h.release = make(chan struct{}) // the next slow one never finishes
+	stuck := e.postUpdate(url, 11, "slow two")
+	h.waitCalled(t, "slow two")
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if s := <-stuck; s == http.StatusOK {
+		t.Error("an update abandoned at shutdown was acknowledged: Telegram would not send it again")
 	}
 }
