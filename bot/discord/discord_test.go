@@ -976,3 +976,17 @@ func TestDeferredFollowUpRateLimited(t *testing.T) {
 		t.Errorf("follow-up after the 429:\n%s\nwant the topics", m.text())
 	}
 }
+
+// A press the handler failed on is not shown as answered either: the
+// apology comes as a message of its own, the question left as it was.
+func TestFailedPressLeavesTheQuestion(t *testing.T) {
+	failing := func(bot.Handler) bot.Handler {
+		return func(context.Context, bot.Message) (bot.Reply, error) { return bot.Reply{}, errors.New("store is gone") }
+	}
+	h := newHarness(t, options{wrap: failing})
+	r := h.press(false, "intake:stage:graduate", on{components: json.RawMessage(stageButtons)})
+	if r.Type != int(discordgo.InteractionResponseChannelMessageWithSource) || r.Data.Flags != ephemeral ||
+		r.Data.Content != bot.ErrorMessage(errors.New("x")) {
+		t.Errorf("failed press answered with type %d flags %d %q; want the apology as a new ephemeral message", r.Type, r.Data.Flags, r.Data.Content)
+	}
+}

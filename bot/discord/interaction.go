@@ -172,12 +172,12 @@ func (b *Bot) answer(s *discordgo.Session, j job, res <-chan outcome) {
 	defer timer.Stop()
 	select {
 	case o := <-res:
-		if _, ok := errors.AsType[*bot.DroppedError](o.err); ok {
+		if o.err != nil {
 			b.respond(s, j.i, j.kind, &discordgo.InteractionResponse{
-				Type: discordgo.InteractionResponseChannelMessageWithSource, Data: floodNotice()})
+				Type: discordgo.InteractionResponseChannelMessageWithSource, Data: notDone(b.failure(j, o.err))})
 			return
 		}
-		b.reply(s, j, b.replyOf(j, o))
+		b.reply(s, j, o.reply)
 		return
 	case <-timer.C:
 	case <-b.ctx.Done():
@@ -195,29 +195,39 @@ func (b *Bot) answer(s *discordgo.Session, j job, res <-chan outcome) {
 	b.log.Debug("discord: interaction deferred", "kind", j.kind, "user", bot.HashID(j.m.UserID))
 	select {
 	case o := <-res:
-		if _, ok := errors.AsType[*bot.DroppedError](o.err); ok {
-			b.followUpNotice(s, j)
+		if o.err != nil {
+			b.followUpNotDone(s, j, b.failure(j, o.err))
 			return
 		}
-		b.followUp(s, j, b.replyOf(j, o))
+		b.followUp(s, j, o.reply)
 	case <-b.ctx.Done():
 	}
 }
 
-// floodNotice is the answer to an interaction flood control skipped: a
+// failure says why the handler did not handle a message: flood control
+// skipped it, or (a bug of the caller's wiring: the router's middleware
+// turns errors into replies) it failed.
+func (b *Bot) failure(j job, err error) string {
+	if _, ok := errors.AsType[*bot.DroppedError](err); ok {
+		return bot.FloodNotice
+	}
+	b.log.Error("discord: handler error", "kind", j.kind, "user", bot.HashID(j.m.UserID), "error", err)
+	return bot.ErrorMessage(err)
+}
+
+// notDone is the answer to an interaction the handler did not handle: a
 // message of its own, seen by the user alone. It never replaces the
 // message whose button was pressed (that question was not answered), and
 // is never a "Done.".
-func floodNotice() *discordgo.InteractionResponseData {
-	return &discordgo.InteractionResponseData{Content: bot.FloodNotice, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
+func notDone(text string) *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{Content: text, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
 }
 
-// followUpNotice answers a deferred interaction that flood control
-// skipped: a deferred update has left its message as it was, so the
-// notice follows as a new message; a deferred reply's "thinking" message
-// becomes the notice.
-func (b *Bot) followUpNotice(s *discordgo.Session, j job) {
-	d := floodNotice()
+// followUpNotDone is notDone for a deferred interaction: a deferred
+// update has left its message as it was, so the text follows as a new
+// message; a deferred reply's "thinking" message becomes the text.
+func (b *Bot) followUpNotDone(s *discordgo.Session, j job, text string) {
+	d := notDone(text)
 	opt := discordgo.WithContext(b.ctx)
 	if j.update {
 		p := &discordgo.WebhookParams{Content: d.Content, Flags: d.Flags, AllowedMentions: d.AllowedMentions}
