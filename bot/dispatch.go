@@ -17,6 +17,8 @@ const workerIdle = time.Second
 // messages of one user are handled one at a time in the order Dispatch was
 // called, different users in parallel, and Dispatch itself never waits for
 // a handler, so an adapter's receive loop is never blocked by a slow one.
+// A message that finds MaxQueued of its user's messages waiting is marked
+// in its context, for RateLimit.
 type Dispatcher struct {
 	handler Handler
 	mu      sync.Mutex
@@ -36,6 +38,23 @@ func NewDispatcher(h Handler) *Dispatcher {
 	return &Dispatcher{handler: h, queues: make(map[string][]job), handoff: make(chan string)}
 }
 
+// MaxQueued is how many of one user's messages may wait behind the one
+// being handled before a new one is marked as over the queue: RateLimit
+// skips a typed message so marked if its turn comes while the user is
+// still over the limit. At the default limit (8 messages per 10 s) the
+// last of them waits 40 s; a person answering the intake, even pasting
+// every answer at once, stays below it.
+const MaxQueued = 32
+
+type overQueuedKey struct{}
+
+// overQueued reports whether the Dispatcher found MaxQueued of the user's
+// messages waiting when this one came.
+func overQueued(ctx context.Context) bool {
+	v, _ := ctx.Value(overQueuedKey{}).(bool)
+	return v
+}
+
 // Dispatch queues m behind the user's earlier messages; deliver is called
 // with the handler's result on the user's worker goroutine.
 func (d *Dispatcher) Dispatch(ctx context.Context, m Message, deliver func(Reply, error)) {
@@ -43,6 +62,9 @@ func (d *Dispatcher) Dispatch(ctx context.Context, m Message, deliver func(Reply
 	d.pending.Add(1)
 	d.mu.Lock()
 	q, active := d.queues[key]
+	if len(q) >= MaxQueued {
+		ctx = context.WithValue(ctx, overQueuedKey{}, true)
+	}
 	d.queues[key] = append(q, job{ctx, m, deliver})
 	d.mu.Unlock()
 	if active {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/uscebot/uscebot/advisor"
@@ -50,7 +49,7 @@ func NewRouter(kb *advisor.KB, store Store, now func() time.Time) *Router {
 	r := &Router{kb: kb, store: store, now: now}
 	r.cmds = map[string]command{
 		"start":    {help: "what I do and how to use me", run: r.help},
-		"help":     {help: "this message", run: r.help},
+		"help":     {help: "what I can do, every command, and what I store about you", run: r.help},
 		"ask":      {usage: "<question>", help: "ask about US clinical experience", run: r.ask},
 		"topics":   {help: "everything I can answer", run: r.topics},
 		"intake":   {personal: true, help: "build your profile in a short guided conversation", run: r.intake},
@@ -136,18 +135,11 @@ func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
 }
 
 // parseCommand splits "/ask@uscebot does it count" into "ask" and "does it
-// count". The "@botname" suffix is the adapters' business: they pass only
-// commands meant for this bot.
+// count", as SplitCommand does for the adapters. The "@botname" suffix is
+// the adapters' business: they pass only commands meant for this bot.
 func parseCommand(text string) (name, args string, ok bool) {
-	if !strings.HasPrefix(text, "/") {
-		return "", "", false
-	}
-	word, args := text[1:], ""
-	if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
-		word, args = word[:i], word[i:]
-	}
-	word, _, _ = strings.Cut(word, "@")
-	return strings.ToLower(word), strings.TrimSpace(args), true
+	c, ok := SplitCommand(text)
+	return c.Name, c.Args, ok
 }
 
 // touch records the user's activity. It is bookkeeping (for retention):

@@ -3,6 +3,7 @@ package discord
 import (
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -44,6 +45,28 @@ func publicCommands(commands []bot.CommandInfo) map[string]bool {
 		public[c.Name] = !c.Personal
 	}
 	return public
+}
+
+// withStart adds /start, which the router answers like /help but does not
+// list (Telegram sends it by itself when a user opens the bot): on
+// Discord a command exists only once registered, and the README names
+// /start for every platform.
+func withStart(commands []bot.CommandInfo) []bot.CommandInfo {
+	var help *bot.CommandInfo
+	for i, c := range commands {
+		if c.Name == "start" {
+			return commands
+		}
+		if c.Name == "help" {
+			help = &commands[i]
+		}
+	}
+	if help == nil {
+		return commands
+	}
+	start := *help
+	start.Name = "start"
+	return append(slices.Clip(commands), start)
 }
 
 // buildCommands turns the router's commands into slash commands. global

@@ -126,6 +126,7 @@ func New(ctx context.Context, cfg Config, h bot.Handler, commands []bot.CommandI
 	if h == nil {
 		return nil, errors.New("discord: no handler")
 	}
+	commands = withStart(commands)
 
 	s, err := discordgo.New("Bot " + token)
 	if err != nil {

@@ -1,9 +1,11 @@
 package discord_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"slices"
@@ -58,8 +60,16 @@ func TestCommandsRegisteredGloballyInOneBulkOverwrite(t *testing.T) {
 	for _, c := range h.router.Commands() {
 		want = append(want, c.Name)
 	}
-	if !slices.Equal(names, want) {
+	if want = append(want, "start"); !slices.Equal(names, want) {
 		t.Errorf("registered %v, want the router's %v", names, want)
+	}
+	for _, c := range h.router.Commands() {
+		if c.Name == "help" && (byName["start"].Description != c.Description || c.Description == "this message") {
+			t.Errorf("/start reads %q and /help %q: want both to say what they do", byName["start"].Description, c.Description)
+		}
+	}
+	if _, r := h.command(true, "start", ""); len(r.Data.Embeds) == 0 || !strings.Contains(r.Data.Embeds[0].Description, "/intake") {
+		t.Errorf("/start answered %+v, want the help", r.Data)
 	}
 
 	ask := byName["ask"].Options
@@ -89,7 +99,7 @@ func TestCommandsRegisteredGloballyInOneBulkOverwrite(t *testing.T) {
 			t.Errorf("/%s options = %+v, want a required string %q", name, o, opt)
 		}
 	}
-	for _, name := range []string{"topics", "intake", "plan", "export", "forget", "help"} {
+	for _, name := range []string{"topics", "intake", "plan", "export", "forget", "help", "start"} {
 		if o := byName[name].Options; len(o) != 0 {
 			t.Errorf("/%s has options %+v, want none", name, o)
 		}
@@ -102,8 +112,8 @@ func TestCommandsRegisteredPerGuild(t *testing.T) {
 	var paths []string
 	for _, p := range puts {
 		paths = append(paths, p.Path)
-		if cmds := registered(t, p); len(cmds) != len(h.router.Commands()) || cmds[0].Contexts != nil {
-			t.Errorf("%s: %d commands (contexts %v), want %d without contexts", p.Path, len(cmds), cmds[0].Contexts, len(h.router.Commands()))
+		if cmds := registered(t, p); len(cmds) != len(h.router.Commands())+1 || cmds[0].Contexts != nil {
+			t.Errorf("%s: %d commands (contexts %v), want %d (the router's and /start) without contexts", p.Path, len(cmds), cmds[0].Contexts, len(h.router.Commands())+1)
 		}
 	}
 	want := []string{
@@ -296,7 +306,51 @@ func TestAutocompleteSuggestsTopics(t *testing.T) {
 // throughout, buttons for closed choices, the select menu for the
 // specialty, modals for free-text answers, the message updated in place.
 func TestIntakeInGuild(t *testing.T) {
-	h := newHarness(t, options{})
+	guildIntake(t, newHarness(t, options{}))
+}
+
+// Under the default flood limit (8 messages per 10 s), on a fake clock,
+// an intake answered fast is slowed down, never cut: every step updates
+// the question in place, nothing is skipped.
+func TestIntakeInGuildAnsweredFast(t *testing.T) {
+	for _, pace := range []time.Duration{2 * time.Second, 400 * time.Millisecond, 100 * time.Millisecond} {
+		t.Run(pace.String(), func(t *testing.T) {
+			var mu sync.Mutex
+			clock, slept := now, time.Duration(0)
+			read := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+			sleep := func(ctx context.Context, d time.Duration) error {
+				mu.Lock()
+				defer mu.Unlock()
+				clock, slept = clock.Add(d), slept+d
+				return ctx.Err()
+			}
+			dropped := 0
+			flood := func(next bot.Handler) bot.Handler {
+				limited := bot.RateLimit(8, 10*time.Second, read, bot.FloodSleep(sleep), bot.FloodDropped(func(bot.Message) { mu.Lock(); dropped++; mu.Unlock() }))(next)
+				return func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+					mu.Lock()
+					clock = clock.Add(pace) // the next answer comes this much later
+					mu.Unlock()
+					return limited(ctx, m)
+				}
+			}
+			guildIntake(t, newHarness(t, options{wrap: flood}))
+			mu.Lock()
+			defer mu.Unlock()
+			if dropped != 0 {
+				t.Errorf("%d answers skipped, want none", dropped)
+			}
+			if fast := pace < 1250*time.Millisecond; fast != (slept > 0) {
+				t.Errorf("at one answer every %v the answers waited %v in all", pace, slept)
+			}
+		})
+	}
+}
+
+// guildIntake goes through the whole intake in a server, checking each
+// step (see TestIntakeInGuild).
+func guildIntake(t *testing.T, h *harness) {
+	t.Helper()
 	_, resp := h.command(true, "intake", "")
 	if resp.Type != int(discordgo.InteractionResponseChannelMessageWithSource) || resp.Data.Flags != ephemeral {
 		t.Fatalf("/intake: type %d flags %d, want an ephemeral message (4, 64)", resp.Type, resp.Data.Flags)
@@ -782,5 +836,157 @@ func TestRateLimitedResponseIsRetried(t *testing.T) {
 	}
 	if resp := decodeResponse(t, sent[1]); len(resp.Data.Embeds) == 0 {
 		t.Errorf("/ask retried after a 429: response %+v, want the answer", resp)
+	}
+}
+
+// A token carrying a stray character, wherever it is, is trimmed or
+// refused, and never shows in an error or a log line.
+func TestTokenWithControlCharacters(t *testing.T) {
+	f := newFake(t)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	chars := []rune{0x7f, 0x85, 0xa0, 0x2028, 0x2029, 0x3000, 0xfeff}
+	for r := rune(0); r < 0x20; r++ {
+		chars = append(chars, r)
+	}
+	secret := goodToken[strings.LastIndexByte(goodToken, '.')+1:]
+	for _, c := range chars {
+		for _, tok := range []string{goodToken + string(c), string(c) + goodToken, "Bot " + goodToken[:20] + string(c) + goodToken[20:]} {
+			_, err := discord.New(context.Background(), discord.Config{Token: tok, HTTPClient: f.client(), Logger: log},
+				func(context.Context, bot.Message) (bot.Reply, error) { return bot.Reply{}, nil }, nil)
+			if err == nil {
+				if strings.TrimSpace(tok) != goodToken {
+					t.Errorf("New accepted the token %q", tok)
+				}
+				continue
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "USCEBOT_DISCORD_TOKEN") || strings.Contains(msg, "\n") {
+				t.Errorf("token %q: error %q, want one line naming USCEBOT_DISCORD_TOKEN", tok, msg)
+			}
+			if strings.Contains(msg, secret) || strings.Contains(msg, goodToken[:20]) {
+				t.Errorf("token %q: error %q shows the token", tok, msg)
+			}
+		}
+	}
+	if strings.Contains(logs.String(), secret) || strings.Contains(logs.String(), goodToken[:20]) {
+		t.Errorf("the logs show the token:\n%s", logs.String())
+	}
+	for _, r := range f.all(func(request) bool { return true }) {
+		if r.Auth != "" && r.Auth != "Bot "+goodToken {
+			t.Errorf("a request went out with the header %q", r.Auth)
+		}
+	}
+}
+
+// skipping is a handler as flood control makes it for a user far over
+// the limit: every message skipped, the first with the notice.
+func skipping(bot.Handler) bot.Handler {
+	return func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+		return bot.Reply{}, &bot.DroppedError{Notify: m.Text == "/export"}
+	}
+}
+
+// A skipped interaction is answered with the notice, ephemerally, as a
+// message of its own: never "Done.", never in place of the question
+// whose button was pressed.
+func TestSkippedInteractionsAnswered(t *testing.T) {
+	h := newHarness(t, options{wrap: skipping})
+	for _, export := range []sentResponse{mustCommand(h, true, "export"), mustCommand(h, false, "export"), mustCommand(h, true, "ask")} {
+		if export.Type != int(discordgo.InteractionResponseChannelMessageWithSource) || export.Data.Content != bot.FloodNotice || export.Data.Flags != ephemeral {
+			t.Errorf("skipped command answered with type %d flags %d %q; want the notice, ephemeral", export.Type, export.Data.Flags, export.Data.Content)
+		}
+	}
+	for _, guild := range []bool{true, false} {
+		r := h.press(guild, "intake:stage:graduate", on{components: json.RawMessage(stageButtons), flags: ephemeral})
+		if r.Type != int(discordgo.InteractionResponseChannelMessageWithSource) || r.Data.Content != bot.FloodNotice || r.Data.Flags != ephemeral {
+			t.Errorf("skipped press (guild %v) answered with type %d flags %d %q; want a new ephemeral notice, the question left as it was", guild, r.Type, r.Data.Flags, r.Data.Content)
+		}
+	}
+	if msgs := h.dm("does telehealth count"); len(msgs) != 0 {
+		t.Errorf("a skipped direct message after the first got %d replies, want none", len(msgs))
+	}
+	if msgs := h.dm("/export"); len(msgs) != 1 || msgs[0].Content != bot.FloodNotice {
+		t.Errorf("the first skipped direct message got %+v, want the notice", msgs)
+	}
+}
+
+func mustCommand(h *harness, guild bool, name string) sentResponse {
+	h.t.Helper()
+	_, r := h.command(guild, name, "")
+	return r
+}
+
+// Deferred, a skipped command's "thinking" message becomes the notice and
+// a skipped press gets the notice as a follow-up, its message untouched.
+func TestSkippedDeferredInteractions(t *testing.T) {
+	g := make(gate)
+	h := newHarness(t, options{cfg: discord.Config{DeferAfter: time.Nanosecond}, wrap: func(next bot.Handler) bot.Handler { return g.wrap(skipping(next)) }})
+	seen := h.f.subscribe()
+	v, ic := h.commandPayload(true, "export", "")
+	v2, ic2 := h.componentPayload(true, discordgo.InteractionMessageComponent, buttonData("intake:stage:graduate"),
+		on{components: json.RawMessage(stageButtons), flags: ephemeral})
+	var wg sync.WaitGroup
+	wg.Go(func() { h.b.HandleInteraction(h.s, ic) })
+	await(t, seen, "deferred response", isCallback(v.ID))
+	wg.Go(func() { h.b.HandleInteraction(h.s, ic2) })
+	await(t, seen, "deferred update", isCallback(v2.ID))
+	close(g)
+	wg.Wait()
+	edits := h.f.all(isWebhook(http.MethodPatch, v.Token))
+	if len(edits) != 1 || decodeMessage(t, edits[0]).Content != bot.FloodNotice {
+		t.Errorf("deferred skipped command: edits %+v, want the notice", edits)
+	}
+	if n := len(h.f.all(isWebhook(http.MethodPatch, v2.Token))); n != 0 {
+		t.Errorf("deferred skipped press: its message was edited %d times, want untouched", n)
+	}
+	follow := h.f.all(isWebhook(http.MethodPost, v2.Token))
+	if len(follow) != 1 {
+		t.Fatalf("deferred skipped press: %d follow-ups, want 1", len(follow))
+	}
+	if m := decodeMessage(t, follow[0]); m.Content != bot.FloodNotice || m.Flags != ephemeral {
+		t.Errorf("deferred skipped press: follow-up %q flags %d, want the notice, ephemeral", m.Content, m.Flags)
+	}
+}
+
+// A deferred answer whose follow-up meets Discord's 429 is sent again
+// once the wait is over.
+func TestDeferredFollowUpRateLimited(t *testing.T) {
+	g := make(gate)
+	h := newHarness(t, options{cfg: discord.Config{DeferAfter: time.Nanosecond}, wrap: g.wrap})
+	seen := h.f.subscribe()
+	v, ic := h.commandPayload(true, "topics", "")
+	h.f.rateLimit("/api/v9/webhooks/", 1)
+	done := make(chan struct{})
+	go func() {
+		h.b.HandleInteraction(h.s, ic)
+		close(done)
+	}()
+	deferred := decodeResponse(t, await(t, seen, "deferred response", isCallback(v.ID)))
+	if deferred.Type != int(discordgo.InteractionResponseDeferredChannelMessageWithSource) {
+		t.Fatalf("deferred response type %d, want 5", deferred.Type)
+	}
+	close(g)
+	<-done
+	follow := h.f.all(isWebhook(http.MethodPost, v.Token))
+	if len(follow) != 2 {
+		t.Fatalf("%d follow-ups sent, want 2: the limited one and its retry", len(follow))
+	}
+	if m := decodeMessage(t, follow[1]); !strings.Contains(m.text(), "I can answer") {
+		t.Errorf("follow-up after the 429:\n%s\nwant the topics", m.text())
+	}
+}
+
+// A press the handler failed on is not shown as answered either: the
+// apology comes as a message of its own, the question left as it was.
+func TestFailedPressLeavesTheQuestion(t *testing.T) {
+	failing := func(bot.Handler) bot.Handler {
+		return func(context.Context, bot.Message) (bot.Reply, error) { return bot.Reply{}, errors.New("store is gone") }
+	}
+	h := newHarness(t, options{wrap: failing})
+	r := h.press(false, "intake:stage:graduate", on{components: json.RawMessage(stageButtons)})
+	if r.Type != int(discordgo.InteractionResponseChannelMessageWithSource) || r.Data.Flags != ephemeral ||
+		r.Data.Content != bot.ErrorMessage(errors.New("x")) {
+		t.Errorf("failed press answered with type %d flags %d %q; want the apology as a new ephemeral message", r.Type, r.Data.Flags, r.Data.Content)
 	}
 }

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -171,7 +172,12 @@ func (b *Bot) answer(s *discordgo.Session, j job, res <-chan outcome) {
 	defer timer.Stop()
 	select {
 	case o := <-res:
-		b.reply(s, j, b.replyOf(j, o))
+		if o.err != nil {
+			b.respond(s, j.i, j.kind, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseChannelMessageWithSource, Data: notDone(b.failure(j, o.err))})
+			return
+		}
+		b.reply(s, j, o.reply)
 		return
 	case <-timer.C:
 	case <-b.ctx.Done():
@@ -189,8 +195,49 @@ func (b *Bot) answer(s *discordgo.Session, j job, res <-chan outcome) {
 	b.log.Debug("discord: interaction deferred", "kind", j.kind, "user", bot.HashID(j.m.UserID))
 	select {
 	case o := <-res:
-		b.followUp(s, j, b.replyOf(j, o))
+		if o.err != nil {
+			b.followUpNotDone(s, j, b.failure(j, o.err))
+			return
+		}
+		b.followUp(s, j, o.reply)
 	case <-b.ctx.Done():
+	}
+}
+
+// failure says why the handler did not handle a message: flood control
+// skipped it, or (a bug of the caller's wiring: the router's middleware
+// turns errors into replies) it failed.
+func (b *Bot) failure(j job, err error) string {
+	if _, ok := errors.AsType[*bot.DroppedError](err); ok {
+		return bot.FloodNotice
+	}
+	b.log.Error("discord: handler error", "kind", j.kind, "user", bot.HashID(j.m.UserID), "error", err)
+	return bot.ErrorMessage(err)
+}
+
+// notDone is the answer to an interaction the handler did not handle: a
+// message of its own, seen by the user alone. It never replaces the
+// message whose button was pressed (that question was not answered), and
+// is never a "Done.".
+func notDone(text string) *discordgo.InteractionResponseData {
+	return &discordgo.InteractionResponseData{Content: text, Flags: discordgo.MessageFlagsEphemeral, AllowedMentions: noMentions()}
+}
+
+// followUpNotDone is notDone for a deferred interaction: a deferred
+// update has left its message as it was, so the text follows as a new
+// message; a deferred reply's "thinking" message becomes the text.
+func (b *Bot) followUpNotDone(s *discordgo.Session, j job, text string) {
+	d := notDone(text)
+	opt := discordgo.WithContext(b.ctx)
+	if j.update {
+		p := &discordgo.WebhookParams{Content: d.Content, Flags: d.Flags, AllowedMentions: d.AllowedMentions}
+		if err := createFollowup(s, j.i, p, opt); err != nil {
+			b.restFailed(j, "send a follow-up", err)
+		}
+		return
+	}
+	if err := editResponse(s, j.i, &discordgo.WebhookEdit{Content: &d.Content, AllowedMentions: d.AllowedMentions}, opt); err != nil {
+		b.restFailed(j, "edit the response", err)
 	}
 }
 
@@ -355,6 +402,15 @@ func (b *Bot) startMessage(mc *discordgo.MessageCreate) func(*discordgo.Session)
 		select {
 		case o = <-res:
 		case <-b.ctx.Done():
+			return
+		}
+		if de, ok := errors.AsType[*bot.DroppedError](o.err); ok {
+			if de.Notify {
+				send := &discordgo.MessageSend{Content: bot.FloodNotice, AllowedMentions: noMentions()}
+				if _, err := s.ChannelMessageSendComplex(mc.ChannelID, send, discordgo.WithContext(b.ctx)); err != nil {
+					b.restFailed(j, "send a direct message", err)
+				}
+			}
 			return
 		}
 		for _, msg := range render(b.replyOf(j, o), false) {

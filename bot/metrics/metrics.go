@@ -1,10 +1,11 @@
 // Package metrics owns the bot's Prometheus metrics: messages handled by
-// platform, command and outcome, how long they took, and the router's
-// events (questions answered and abstained, intakes started and completed,
-// store errors). It keeps them in its own registry, with the Go runtime and
-// process collectors, and serves them in the Prometheus text format. It
-// never sees who wrote or what: labels are the platform, the command name
-// and the outcome, all from small closed sets.
+// platform, command and outcome, how long they took, messages flood
+// control skipped, and the router's events (questions answered and
+// abstained, intakes started and completed, store errors). It keeps them
+// in its own registry, with the Go runtime and process collectors, and
+// serves them in the Prometheus text format. It never sees who wrote or
+// what: labels are the platform, the command name and the outcome, all
+// from small closed sets.
 package metrics
 
 import (
@@ -12,7 +13,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -41,6 +41,7 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	messages *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	dropped  *prometheus.CounterVec
 	events   map[bot.Event]prometheus.Counter // read-only after New
 }
 
@@ -60,6 +61,11 @@ func New() *Metrics {
 			Help:      "Time to handle one message, by platform and command.",
 			Buckets:   durationBuckets,
 		}, []string{"platform", "command"}),
+		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: namespace,
+			Name:      "messages_dropped_total",
+			Help:      "Messages skipped unhandled by flood control (a user far over the limit), by platform.",
+		}, []string{"platform"}),
 	}
 	questions := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: namespace,
@@ -92,7 +98,7 @@ func New() *Metrics {
 		bot.EventStoreError:      storeErrors,
 	}
 	reg.MustRegister(
-		m.messages, m.duration, questions, intakesStarted, intakesCompleted, storeErrors,
+		m.messages, m.duration, m.dropped, questions, intakesStarted, intakesCompleted, storeErrors,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -104,6 +110,12 @@ func (m *Metrics) Observe(e bot.Event) {
 	if c := m.events[e]; c != nil {
 		c.Inc()
 	}
+}
+
+// Dropped counts one message skipped by flood control; give it to
+// bot.FloodDropped. Such a message never reaches Middleware.
+func (m *Metrics) Dropped(msg bot.Message) {
+	m.dropped.WithLabelValues(msg.Platform).Inc()
 }
 
 // Handler serves the registry in the Prometheus exposition format.
@@ -171,17 +183,13 @@ func commandLabel(known map[string]bool, msg bot.Message) string {
 		}
 		return "choice:unknown"
 	}
-	text := strings.TrimSpace(msg.Text)
-	if !strings.HasPrefix(text, "/") {
+	// Trimmed as the router trims it, then read as the router reads it.
+	c, ok := bot.SplitCommand(strings.TrimSpace(msg.Text))
+	if !ok {
 		return "message"
 	}
-	word := text[1:]
-	if i := strings.IndexFunc(word, unicode.IsSpace); i >= 0 {
-		word = word[:i]
-	}
-	word, _, _ = strings.Cut(word, "@")
-	if name := strings.ToLower(word); known[name] {
-		return name
+	if known[c.Name] {
+		return c.Name
 	}
 	return "unknown"
 }

@@ -206,6 +206,7 @@ func TestCommandLabel(t *testing.T) {
 		{"padded", bot.Message{Text: "  /help  "}, "help"},
 		{"bot suffix and case", bot.Message{Text: "/ASK@uscebot_bot x"}, "ask"},
 		{"tab", bot.Message{Text: "/ask\tx"}, "ask"},
+		{"no-break space", bot.Message{Text: "/intake\u00a0now"}, "intake"},
 		{"start is always known", bot.Message{Text: "/start payload"}, "start"},
 		{"unknown command", bot.Message{Text: "/frobnicate"}, "unknown"},
 		{"slash alone", bot.Message{Text: "/"}, "unknown"},
@@ -341,5 +342,26 @@ func TestLint(t *testing.T) {
 	}
 	for _, p := range problems {
 		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+}
+
+// A message flood control skips never reaches the router's middleware:
+// bot.FloodDropped hands it to Dropped, which counts it by platform.
+func TestDroppedCounted(t *testing.T) {
+	m := New()
+	m.Dropped(bot.Message{Platform: "discord", UserID: "u1", Text: "private words"})
+	m.Dropped(bot.Message{Platform: "discord", UserID: "u2"})
+	m.Dropped(bot.Message{Platform: "telegram", UserID: "u1"})
+	_, body := scrape(t, m.Handler())
+	for _, want := range []string{
+		`uscebot_messages_dropped_total{platform="discord"} 2`,
+		`uscebot_messages_dropped_total{platform="telegram"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+	if strings.Contains(body, "private words") || strings.Contains(body, "u1") {
+		t.Error("the metrics name a user or their text")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,7 +44,7 @@ func (c *ctxClient) Do(req *http.Request) (*http.Response, error) {
 		if errors.As(err, &ue) {
 			inner = ue.Err
 		}
-		return nil, &netError{msg: c.scrub(oneLine(method + ": " + inner.Error())), err: inner}
+		return nil, &netError{msg: oneLine(c.scrub(method + ": " + inner.Error())), err: inner}
 	}
 	if resp.StatusCode >= 500 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
@@ -151,14 +152,20 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// scrub removes the token from s, in every form a URL may carry it.
+// scrub removes the token from s, in every form an error may carry it:
+// as is, escaped in a URL, quoted by %q (url.Error quotes its URL), and
+// trimmed. It runs before anything folds white space, which would leave
+// a token that ends in a line break unrecognised.
 func (b *Bot) scrub(s string) string {
 	tok := b.cfg.Token
 	if tok == "" {
 		return s
 	}
-	for _, form := range []string{tok, url.PathEscape(tok), url.QueryEscape(tok)} {
-		s = strings.ReplaceAll(s, form, "<token>")
+	quoted := strconv.Quote(tok)
+	for _, form := range []string{tok, url.PathEscape(tok), url.QueryEscape(tok), quoted[1 : len(quoted)-1], strings.TrimSpace(tok)} {
+		if form != "" {
+			s = strings.ReplaceAll(s, form, "<token>")
+		}
 	}
 	return s
 }
@@ -186,9 +193,15 @@ func (b *Bot) describe(err error) string {
 		if te.Code == 0 {
 			s = desc
 		}
-		return b.scrub(oneLine(s))
+		return oneLine(b.scrub(s))
 	}
-	return b.scrub(oneLine(err.Error()))
+	// A url.Error names the URL, which holds the token: only what
+	// happened is kept.
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return oneLine(b.scrub(ue.Op + " request failed: " + ue.Err.Error()))
+	}
+	return oneLine(b.scrub(err.Error()))
 }
 
 // safeError is an error whose message was written for a person. It
@@ -202,7 +215,7 @@ func (e *safeError) Error() string { return e.msg }
 func (e *safeError) Unwrap() error { return e.err }
 
 func (b *Bot) safe(cause error, msg string) error {
-	e := &safeError{msg: b.scrub(oneLine(msg))}
+	e := &safeError{msg: oneLine(b.scrub(msg))}
 	if b.scrub(cause.Error()) == cause.Error() {
 		e.err = cause
 	}

@@ -232,7 +232,11 @@ func TestTranslate(t *testing.T) {
 	}{
 		{"/start", bot.Direct, "/start", "start", dispatch, ""},
 		{"/ask@uscebot_test_bot does it count", bot.Group, "/ask does it count", "ask", dispatch, ""},
-		{"/ASK@USCEBOT_TEST_BOT x", bot.Group, "/ASK x", "ask", dispatch, ""},
+		{"/ASK@USCEBOT_TEST_BOT x", bot.Group, "/ask x", "ask", dispatch, ""},
+		{"/profile\u00a0set budget low", bot.Group, "", "profile", goPrivate, ""},
+		{"/intake\u3000", bot.Group, "", "intake", goPrivate, ""},
+		{"/ask@", bot.Group, "", "", ignore, ""},
+		{"/start\u2003intake", bot.Direct, "/intake", "intake", dispatch, ""},
 		{"/ask@other_bot does it count", bot.Group, "", "", ignore, ""},
 		{"/ask@other_bot does it count", bot.Direct, "", "", ignore, ""},
 		{"/ask\ndoes it count", bot.Direct, "/ask does it count", "ask", dispatch, ""},

@@ -9,10 +9,13 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -110,6 +113,27 @@ func TestPlainTextFallback(t *testing.T) {
 	e.checkLogs(t, "/ask")
 }
 
+// intakeSteps answer the whole intake: a press or a typed answer, and
+// what the next question asks.
+var intakeSteps = []struct {
+	press, say string
+	want       string // in the next question
+}{
+	{press: "Graduated", want: "What year did you graduate"},
+	{say: "2023", want: "ERAS application"},
+	{say: "2027", want: "Which specialty"},
+	{say: "IM", want: "USMLE Step 1"},
+	{press: "Passed", want: "Step 2 CK"},
+	{say: "skip", want: "visa"},
+	{press: "Yes, I'll need a visa", want: "travel to the US"},
+	{press: "Yes", want: "budget"},
+	{press: "Low", want: "Describe one experience"},
+	{say: "8-week IM externship in Chicago, 2025", want: "Right?"},
+	{press: "Yes", want: "Any other experience"},
+	{press: "That's all", want: "letters"},
+	{say: "2", want: "/plan"},
+}
+
 func TestFullIntake(t *testing.T) {
 	e := newEnv(t)
 	e.start(t, e.config(), nil)
@@ -124,25 +148,7 @@ func TestFullIntake(t *testing.T) {
 			t.Errorf("keyboard row of %d buttons", len(row))
 		}
 	}
-	steps := []struct {
-		press, say string
-		want       string // in the next question
-	}{
-		{press: "Graduated", want: "What year did you graduate"},
-		{say: "2023", want: "ERAS application"},
-		{say: "2027", want: "Which specialty"},
-		{say: "IM", want: "USMLE Step 1"},
-		{press: "Passed", want: "Step 2 CK"},
-		{say: "skip", want: "visa"},
-		{press: "Yes, I'll need a visa", want: "travel to the US"},
-		{press: "Yes", want: "budget"},
-		{press: "Low", want: "Describe one experience"},
-		{say: "8-week IM externship in Chicago, 2025", want: "Right?"},
-		{press: "Yes", want: "Any other experience"},
-		{press: "That's all", want: "letters"},
-		{say: "2", want: "/plan"},
-	}
-	for _, s := range steps {
+	for _, s := range intakeSteps {
 		var m fakeMsg
 		if s.press != "" {
 			q, _ := c.button(s.press)
@@ -688,5 +694,598 @@ func TestCommandsChecked(t *testing.T) {
 	if len(e.f.commands) != 2 || e.f.commands[0].Command != "ask" || len([]rune(e.f.commands[0].Description)) != 256 ||
 		e.f.commands[1].Description != "/hi" {
 		t.Errorf("published commands = %+v", e.f.commands)
+	}
+}
+
+// A personal command is taken out of a group however its word is
+// separated from its arguments: the adapter reads commands with the
+// router's own SplitCommand.
+func TestPersonalCommandWithAnySpaceInGroup(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	ctx := context.Background()
+	var spaces []rune
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if unicode.IsSpace(r) {
+			spaces = append(spaces, r)
+		}
+	}
+	seen := 0
+	for i, sp := range spaces {
+		u := fakeUser{ID: int64(7000 + i), FirstName: "Lee"}
+		id := strconv.FormatInt(u.ID, 10)
+		if _, err := e.handler(ctx, bot.Message{Platform: Platform, UserID: id, Chat: bot.Direct, Text: "/profile set budget high"}); err != nil {
+			t.Fatal(err)
+		}
+		e.f.say(group, u, "/profile"+string(sp)+"set budget low")
+		e.f.say(group, u, "/intake"+string(sp))
+		seen += 2
+		for _, m := range e.f.waitSent(t, group.ID, seen)[seen-2:] {
+			if !strings.Contains(m.Text, "Let's do that in private") {
+				t.Errorf("space %U: a personal command in the group got %q, want the deep link", sp, m.Text)
+			}
+		}
+		p, st, err := e.db.LoadProfile(ctx, advisor.UserKey{Platform: Platform, ID: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Budget != rules.BudgetHigh || st.Step != "" {
+			t.Errorf("space %U: after the group commands the budget is %q and the intake at %q; want high and not started", sp, p.Budget, st.Step)
+		}
+	}
+}
+
+// tokenCharacters are the characters a token read from an environment
+// variable or a file may carry by mistake: every C0 control, DEL, the C1
+// line end and the Unicode spaces that are not ASCII.
+func tokenCharacters() []rune {
+	var out []rune
+	for r := rune(0); r < 0x20; r++ {
+		out = append(out, r)
+	}
+	return append(out, 0x7f, 0x85, 0xa0, 0x2028, 0x2029, 0x3000, 0xfeff)
+}
+
+// A token carrying a stray character, wherever it is, never shows in an
+// error or a log line, in any form: as is, quoted or escaped.
+func TestTokenWithControlCharacters(t *testing.T) {
+	e := newEnv(t)
+	secret := strings.TrimPrefix(e.f.token, "123456:")
+	for _, c := range tokenCharacters() {
+		for _, tok := range []string{e.f.token + string(c), string(c) + e.f.token, "123456:TEST-" + string(c) + strings.TrimPrefix(secret, "TEST-")} {
+			cfg := e.config()
+			cfg.Token = tok
+			b, err := New(context.Background(), cfg, e.handler, nil)
+			if err == nil {
+				// Only white space around the token is forgiven.
+				if strings.TrimSpace(tok) != e.f.token {
+					t.Errorf("New accepted the token %q", tok)
+				}
+				if b.Username() != e.f.username {
+					t.Errorf("token %q: connected as %q", tok, b.Username())
+				}
+				continue
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "USCEBOT_TELEGRAM_TOKEN") || strings.Contains(msg, "\n") {
+				t.Errorf("token %q: error %q, want one line naming USCEBOT_TELEGRAM_TOKEN", tok, msg)
+			}
+			for _, leak := range []string{"TEST-", "token_abc", strconv.Quote(tok)} {
+				if strings.Contains(msg, leak) {
+					t.Errorf("token %q: error %q shows the token", tok, msg)
+				}
+			}
+		}
+	}
+	e.checkLogs(t, "token_abc")
+}
+
+// The error the library returns for a token with a line end quotes the
+// URL with the token in it (url.Error uses %q); what we make of it does
+// not, whichever way it is reported.
+func TestURLErrorScrubbed(t *testing.T) {
+	f := newFakeAPI(t)
+	checked := 0
+	for _, c := range tokenCharacters() {
+		tok := "123:SECRETabc" + string(c)
+		_, libErr := tgbotapi.NewBotAPIWithClient(tok, f.endpoint(), http.DefaultClient)
+		if libErr == nil || !strings.Contains(libErr.Error(), "SECRETabc") {
+			continue // a character the URL takes: the fake refused the token
+		}
+		checked++
+		b := &Bot{cfg: Config{Token: tok}}
+		for _, got := range []string{b.describe(libErr), b.startError(libErr).Error(), b.safe(libErr, "x: "+libErr.Error()).Error()} {
+			if strings.Contains(got, "SECRET") {
+				t.Errorf("token %q: %q shows the token", tok, got)
+			}
+		}
+		if err := b.startError(libErr); errors.Unwrap(err) != nil {
+			t.Errorf("token %q: the error unwraps to one that shows the token", tok)
+		}
+	}
+	if checked < 33 {
+		t.Errorf("the library quoted the token in %d errors, want one for each ASCII control: this test checks less than it says", checked)
+	}
+}
+
+// countingHandler answers "ok <text>" at once, except texts starting with
+// "slow", which wait for release (or for their context to end); it counts
+// how often it saw each text.
+type countingHandler struct {
+	mu      sync.Mutex
+	calls   map[string]int
+	release chan struct{}
+}
+
+func newCountingHandler() *countingHandler {
+	return &countingHandler{calls: map[string]int{}, release: make(chan struct{})}
+}
+
+func (c *countingHandler) handle(ctx context.Context, m bot.Message) (bot.Reply, error) {
+	c.mu.Lock()
+	c.calls[m.Text]++
+	c.mu.Unlock()
+	if strings.HasPrefix(m.Text, "slow") {
+		select {
+		case <-c.release:
+		case <-ctx.Done():
+			return bot.Reply{}, ctx.Err()
+		}
+	}
+	return bot.Reply{Text: rich.Plain("ok " + m.Text)}, nil
+}
+
+// waitCalled waits until the handler has seen text (webhook calls change
+// nothing in the fake to wait on).
+func (c *countingHandler) waitCalled(t *testing.T, text string) {
+	t.Helper()
+	for range 20_000 {
+		if c.count(text) > 0 {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("the handler never saw %q", text)
+}
+
+func (c *countingHandler) count(text string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.calls[text]
+}
+
+// unconfirmed returns the ids of the updates Telegram would deliver again.
+func (f *fakeAPI) unconfirmed() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []int
+	for _, u := range f.updates {
+		ids = append(ids, u.id)
+	}
+	return ids
+}
+
+// An update is confirmed only once handled, however many later ones are
+// handled before it, and each is handled once although Telegram sends the
+// unconfirmed ones with every poll.
+func TestOffsetWaitsForUnhandledUpdate(t *testing.T) {
+	e := newEnv(t)
+	h := newCountingHandler()
+	e.start(t, e.config(), h.handle)
+	e.f.say(privateChat(ana), ana, "slow one")
+	e.f.waitFor(t, "the slow update fetched", func() bool { return h.count("slow one") == 1 })
+	slowID := e.f.unconfirmed()[0]
+	for i := range 5 {
+		e.f.say(privateChat(ravi), ravi, fmt.Sprintf("fast %d", i))
+	}
+	e.f.waitSent(t, ravi.ID, 5)
+	polls := len(e.f.callsOf("getUpdates"))
+	e.f.waitFor(t, "two more polls", func() bool {
+		n := 0
+		for _, c := range e.f.calls {
+			if c.Method == "getUpdates" {
+				n++
+			}
+		}
+		return n >= polls+2
+	})
+	if ids := e.f.unconfirmed(); len(ids) == 0 || ids[0] != slowID {
+		t.Errorf("unconfirmed updates = %v while %d is being handled: it must stay unconfirmed", ids, slowID)
+	}
+	close(h.release)
+	if m := e.f.waitSent(t, ana.ID, 1); m[0].Text != "ok slow one" {
+		t.Errorf("reply = %q", m[0].Text)
+	}
+	e.f.waitFor(t, "every update confirmed", func() bool { return len(e.f.updates) == 0 && e.f.inPoll == 1 })
+	for _, text := range []string{"slow one", "fast 0", "fast 4"} {
+		if n := h.count(text); n != 1 {
+			t.Errorf("%q handled %d times, want once", text, n)
+		}
+	}
+	if n := len(e.f.sent(ravi.ID)) + len(e.f.sent(ana.ID)); n != 6 {
+		t.Errorf("%d replies, want 6", n)
+	}
+}
+
+// A bot stopped before it handled an update (its grace over) leaves it
+// unconfirmed: the next process gets it again and answers it, once.
+func TestRestartAnswersWhatWasNotHandled(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.ShutdownGrace = 50 * time.Millisecond
+	h := newCountingHandler()
+	b := e.start(t, cfg, h.handle)
+	for i := range 3 {
+		e.f.say(privateChat(ravi), ravi, fmt.Sprintf("fast %d", i))
+	}
+	e.f.waitSent(t, ravi.ID, 3)
+	e.f.say(privateChat(ana), ana, "slow one")
+	e.f.waitFor(t, "the slow update fetched", func() bool { return h.count("slow one") == 1 })
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if got := len(e.f.sent(ana.ID)); got != 0 {
+		t.Fatalf("the abandoned message got %d replies", got)
+	}
+	if ids := e.f.unconfirmed(); len(ids) != 1 {
+		t.Errorf("after the stop, unconfirmed updates = %v; want the slow one alone", ids)
+	}
+
+	h2 := newCountingHandler()
+	close(h2.release)
+	e.start(t, e.config(), h2.handle)
+	if m := e.f.waitSent(t, ana.ID, 1); m[0].Text != "ok slow one" {
+		t.Errorf("after the restart: %q, want the slow one answered", m[0].Text)
+	}
+	e.f.waitFor(t, "every update confirmed", func() bool { return len(e.f.updates) == 0 })
+	if n := h2.count("slow one"); n != 1 {
+		t.Errorf("the second process handled the slow one %d times, want once", n)
+	}
+	for i := range 3 {
+		if n := h2.count(fmt.Sprintf("fast %d", i)); n != 0 {
+			t.Errorf("the second process handled fast %d again", i)
+		}
+	}
+	if n := len(e.f.sent(ravi.ID)); n != 3 {
+		t.Errorf("ravi got %d replies, want 3", n)
+	}
+}
+
+// A slow update does not stop the others forever: when whole windows of
+// 100 updates come back with nothing new for a while, the offset moves
+// past them.
+func TestFullWindowMovesOn(t *testing.T) {
+	e := newEnv(t)
+	h := newCountingHandler()
+	cfg := e.config()
+	cfg.stuckAfter = time.Millisecond
+	e.start(t, cfg, h.handle)
+	e.f.say(privateChat(ana), ana, "slow one")
+	e.f.waitFor(t, "the slow update fetched", func() bool { return h.count("slow one") == 1 })
+	for i := range pollWindow + 20 {
+		e.f.say(privateChat(ravi), ravi, fmt.Sprintf("fast %d", i))
+	}
+	e.f.waitSent(t, ravi.ID, pollWindow+20)
+	if !strings.Contains(e.logs.String(), "confirming updates still being handled") {
+		t.Error("moving past an update in flight was not logged")
+	}
+	close(h.release)
+	e.f.waitSent(t, ana.ID, 1)
+	if n := h.count("slow one"); n != 1 {
+		t.Errorf("the slow one was handled %d times, want once", n)
+	}
+}
+
+// floodClock is a fake clock for flood control: a wait makes the time
+// pass at once.
+type floodClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	slept time.Duration
+}
+
+func (c *floodClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *floodClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	c.slept += d
+	return ctx.Err()
+}
+
+func (c *floodClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// flooded wraps the env's handler in flood control at the default limit
+// (8 messages per 10 s) on a fake clock, counting what it skips.
+func (e *env) flooded(clock *floodClock, dropped *atomic.Int64) bot.Handler {
+	return bot.Chain(e.handler, bot.RateLimit(8, 10*time.Second, clock.Now, bot.FloodSleep(clock.Sleep),
+		bot.FloodDropped(func(bot.Message) { dropped.Add(1) }),
+		bot.FloodLog(slog.New(slog.NewTextHandler(e.logs, nil)))))
+}
+
+// Tapping through the intake twice, at a human pace and fast, under the
+// default flood limit: every answer is saved, every question shows the
+// answer saved, and nothing is skipped; fast, the replies come slower.
+func TestIntakeTappedFastIsSlowedNotDropped(t *testing.T) {
+	for _, pace := range []time.Duration{2 * time.Second, 400 * time.Millisecond, 100 * time.Millisecond} {
+		t.Run(pace.String(), func(t *testing.T) {
+			e := newEnv(t)
+			clock := &floodClock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
+			var dropped atomic.Int64
+			e.start(t, e.config(), e.flooded(clock, &dropped))
+			c := e.convo(t, ana, privateChat(ana))
+			for round := range 2 {
+				if round > 0 {
+					// Start afresh: an intake on file asks differently.
+					clock.advance(pace)
+					c.say("/forget")
+					clock.advance(pace)
+					c.press("Yes, delete everything")
+				}
+				clock.advance(pace)
+				if m := c.say("/intake"); !strings.Contains(m.Text, "medical school or graduated") {
+					t.Fatalf("round %d: /intake = %q", round+1, m.Text)
+				}
+				for _, s := range intakeSteps {
+					clock.advance(pace)
+					var m fakeMsg
+					if s.press != "" {
+						q, _ := c.button(s.press)
+						m = c.press(s.press)
+						for _, got := range e.f.sent(c.chat.ID) {
+							if got.ID == q.ID && !strings.Contains(got.Text, "✓ "+s.press) {
+								t.Errorf("round %d: after pressing %q the question reads %q", round+1, s.press, got.Text)
+							}
+						}
+					} else {
+						m = c.say(s.say)
+					}
+					if !strings.Contains(m.Text, s.want) {
+						t.Fatalf("round %d: after %q%q: %q, want %q", round+1, s.press, s.say, m.Text, s.want)
+					}
+				}
+				_, st, err := e.db.LoadProfile(context.Background(), advisor.UserKey{Platform: Platform, ID: "5001"})
+				if err != nil || st.Step != advisor.StepDone {
+					t.Fatalf("round %d: intake at %q (%v), want done", round+1, st.Step, err)
+				}
+			}
+			if n := dropped.Load(); n != 0 {
+				t.Errorf("%d messages skipped, want none", n)
+			}
+			clock.mu.Lock()
+			slept := clock.slept
+			clock.mu.Unlock()
+			if fast := pace < 1250*time.Millisecond; fast != (slept > 0) {
+				t.Errorf("at one answer every %v the replies waited %v in all", pace, slept)
+			}
+		})
+	}
+}
+
+// Fifty messages at once: every one is answered, slowed down, or skipped
+// and counted; the user is told once; the logs name no text.
+func TestFloodOfMessagesCounted(t *testing.T) {
+	e := newEnv(t)
+	clock := &floodClock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
+	var dropped atomic.Int64
+	h := newCountingHandler()
+	close(h.release)
+	e.handler = h.handle
+	e.start(t, e.config(), e.flooded(clock, &dropped))
+	const n = 50
+	for i := range n {
+		e.f.say(privateChat(ana), ana, fmt.Sprintf("question number %d", i))
+	}
+	var answered, notices int
+	e.f.waitFor(t, "every message answered or skipped", func() bool {
+		answered, notices = 0, 0
+		for _, m := range e.f.sentLocked(ana.ID) {
+			if m.Text == bot.FloodNotice {
+				notices++
+			} else {
+				answered++
+			}
+		}
+		return answered+int(dropped.Load()) == n && len(e.f.updates) == 0
+	})
+	if answered < bot.MaxQueued {
+		t.Errorf("%d answered, want at least a full queue, %d", answered, bot.MaxQueued)
+	}
+	if (dropped.Load() > 0) != (notices == 1) || notices > 1 {
+		t.Errorf("%d skipped, and the user told %d times; want told once if any was skipped", dropped.Load(), notices)
+	}
+	if got := strings.Count(e.logs.String(), "message skipped by flood control"); int64(got) != dropped.Load() {
+		t.Errorf("%d skipped messages logged, %d counted", got, dropped.Load())
+	}
+	e.checkLogs(t, "question number")
+}
+
+// Three hundred updates from thirty users, a third of them still being
+// handled when the bot stops past its grace (as after a crash): the next
+// process answers every one the first did not, and all are answered.
+func TestManyUpdatesSurviveAStop(t *testing.T) {
+	e := newEnv(t)
+	cfg := e.config()
+	cfg.ShutdownGrace = 50 * time.Millisecond
+	h := newCountingHandler()
+	b := e.start(t, cfg, h.handle)
+	const users, each = 30, 10
+	for i := range users * each {
+		u := fakeUser{ID: int64(8000 + i%users), FirstName: "U"}
+		text := fmt.Sprintf("question %d", i)
+		if i%3 == 0 {
+			text = fmt.Sprintf("slow %d", i)
+		}
+		e.f.say(privateChat(u), u, text)
+	}
+	e.f.waitFor(t, "every update fetched", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.calls) >= users // each user's first is slow: one each in flight
+	})
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	first := map[string]bool{}
+	for i := range users {
+		for _, m := range e.f.sent(int64(8000 + i)) {
+			first[strings.TrimPrefix(m.Text, "ok ")] = true
+		}
+	}
+	h2 := newCountingHandler()
+	close(h2.release)
+	e.start(t, e.config(), h2.handle)
+	e.f.waitFor(t, "every update confirmed", func() bool { return len(e.f.updates) == 0 })
+	answered := map[string]int{}
+	for i := range users {
+		for _, m := range e.f.sent(int64(8000 + i)) {
+			answered[strings.TrimPrefix(m.Text, "ok ")]++
+		}
+	}
+	for i := range users * each {
+		text := fmt.Sprintf("question %d", i)
+		if i%3 == 0 {
+			text = fmt.Sprintf("slow %d", i)
+		}
+		switch {
+		case answered[text] == 0:
+			t.Errorf("%q was never answered", text)
+		case !first[text] && answered[text] != 1:
+			t.Errorf("%q, unanswered by the first process, was answered %d times after the restart", text, answered[text])
+		}
+	}
+	if len(first) == users*each {
+		t.Error("the first process answered everything: this test stopped nothing")
+	}
+}
+
+func TestLedger(t *testing.T) {
+	l := newLedger()
+	for _, id := range []int{10, 11, 12, 13} {
+		if !l.admit(id) {
+			t.Fatalf("admit(%d) = false for a new update", id)
+		}
+	}
+	if l.admit(11) {
+		t.Error("an update in flight was admitted again")
+	}
+	l.finish(12)
+	l.finish(11)
+	if got := l.offset(); got != 10 {
+		t.Errorf("offset with 10 in flight = %d, want 10", got)
+	}
+	if l.admit(12) {
+		t.Error("an update done above the offset was admitted again")
+	}
+	_, moved := l.busy()
+	l.finish(10)
+	select {
+	case <-moved:
+	default:
+		t.Error("finishing the oldest did not signal that the offset moved")
+	}
+	if got := l.offset(); got != 13 {
+		t.Errorf("offset with 13 in flight = %d, want 13", got)
+	}
+	if n := l.skipAhead(); n != 1 || l.offset() != 14 || l.admit(13) {
+		t.Errorf("skipAhead: %d in flight, offset %d; want 1, 14, and 13 never admitted again", n, l.offset())
+	}
+	l.finish(13)
+	if busy, _ := l.busy(); busy || !l.admit(14) {
+		t.Errorf("after every update finished: busy %v, or 14 refused", busy)
+	}
+}
+
+func TestUpdateID(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want int
+	}{
+		{`{"update_id":1001,"message":{"text":"x"}}`, 1001},
+		{`{"message":{"text":"\"update_id\":5"},"update_id": 77}`, 77},
+		{"{\n  \"update_id\" : 42\n}", 42}, // not the compact form: decoded
+		{`{"update_id":"x"}`, 0},
+		{`not json`, 0},
+	} {
+		if got := updateID([]byte(tc.raw)); got != tc.want {
+			t.Errorf("updateID(%s) = %d, want %d", tc.raw, got, tc.want)
+		}
+	}
+}
+
+// startWebhook starts a bot in webhook mode and returns it with the URL
+// Telegram would call.
+func (e *env) startWebhook(t *testing.T, h bot.Handler, grace time.Duration) (*running, string) {
+	t.Helper()
+	cfg := e.config()
+	cfg.Mode, cfg.WebhookListen, cfg.WebhookPath = ModeWebhook, "127.0.0.1:0", "/telegram"
+	cfg.WebhookURL, cfg.WebhookSecret = "https://bot.example.org/telegram", "s3cret_Value-1"
+	cfg.ShutdownGrace = grace
+	addr := make(chan net.Addr, 1)
+	cfg.onListen = func(a net.Addr) { addr <- a }
+	b := e.start(t, cfg, h)
+	return b, "http://" + (<-addr).String() + "/telegram"
+}
+
+// postUpdate delivers an update as Telegram's webhook does, in the
+// background; the channel gets the status, or 0 if the call failed.
+func (e *env) postUpdate(url string, id int, text string) <-chan int {
+	raw, _ := json.Marshal(map[string]any{"update_id": id, "message": e.f.textMessage(privateChat(ana), ana, text)})
+	status := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(raw)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret_Value-1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	return status
+}
+
+// A webhook update is acknowledged only once handled (a redelivery waits
+// for the first), and one abandoned at shutdown is not acknowledged, so
+// Telegram sends it again.
+func TestWebhookAcknowledgesHandledUpdates(t *testing.T) {
+	e := newEnv(t)
+	h := newCountingHandler()
+	b, url := e.startWebhook(t, h.handle, 50*time.Millisecond)
+	first := e.postUpdate(url, 10, "slow one")
+	h.waitCalled(t, "slow one")
+	again := e.postUpdate(url, 10, "slow one")
+	select {
+	case s := <-first:
+		t.Fatalf("the update was acknowledged (%d) before it was handled", s)
+	default:
+	}
+	close(h.release)
+	if s1, s2 := <-first, <-again; s1 != http.StatusOK || s2 != http.StatusOK {
+		t.Errorf("once handled: statuses %d and %d, want 200 for the update and its redelivery", s1, s2)
+	}
+	if n := h.count("slow one"); n != 1 || len(e.f.sent(ana.ID)) != 1 {
+		t.Errorf("handled %d times, %d replies; want once", n, len(e.f.sent(ana.ID)))
+	}
+
+	h.release = make(chan struct{}) // the next slow one never finishes
+	stuck := e.postUpdate(url, 11, "slow two")
+	h.waitCalled(t, "slow two")
+	if err := b.stop(t); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	if s := <-stuck; s == http.StatusOK {
+		t.Error("an update abandoned at shutdown was acknowledged: Telegram would not send it again")
 	}
 }

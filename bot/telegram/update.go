@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,15 +23,28 @@ type target struct {
 	command string
 }
 
-// handleUpdate translates one update and hands it on. It runs on the
-// receive loop, so it never waits for the network: handlers and sends run
-// on the dispatcher's workers or their own goroutines.
-func (b *Bot) handleUpdate(u tgbotapi.Update) {
+// handleUpdate translates one update and hands it on; done is called once
+// the update is handled: answered, or deliberately not (the offset
+// confirmed to Telegram waits for it). It runs on the receive loop, so it
+// never waits for the network: handlers and sends run on the dispatcher's
+// workers or their own goroutines.
+func (b *Bot) handleUpdate(u tgbotapi.Update, done func()) {
 	switch {
 	case u.Message != nil:
-		b.onMessage(u.Message)
+		b.onMessage(u.Message, done)
 	case u.CallbackQuery != nil:
-		b.onCallback(u.CallbackQuery)
+		b.onCallback(u.CallbackQuery, done)
+	default:
+		done()
+	}
+}
+
+// handled is done, unless the work context was cancelled (shutdown past
+// its grace): the handler may then not have finished, and the update is
+// left for the next process.
+func (b *Bot) handled(done func()) {
+	if b.work.Err() == nil {
+		done()
 	}
 }
 
@@ -57,12 +71,14 @@ const (
 	goPrivate               // a personal command in a group: answer with a deep link
 )
 
-func (b *Bot) onMessage(m *tgbotapi.Message) {
+func (b *Bot) onMessage(m *tgbotapi.Message, done func()) {
 	if m.From == nil || m.From.IsBot {
+		done()
 		return // channel posts, anonymous admins, other bots
 	}
 	kind, ok := chatKind(m.Chat)
 	if !ok {
+		done()
 		return
 	}
 	text := m.Text
@@ -76,13 +92,19 @@ func (b *Bot) onMessage(m *tgbotapi.Message) {
 	}
 	switch act {
 	case ignore:
+		done()
 		return
 	case goPrivate:
 		// These bypass the handler and its flood control: one link per
 		// user and command a while is plenty.
-		if b.linkLimit.allow(chatID(m.Chat.ID)+"/"+strconv.FormatInt(m.From.ID, 10)+"/"+cmd, time.Now()) {
-			b.goAux(func(ctx context.Context) { b.send(ctx, to, b.privateLink(cmd)) })
+		if !b.linkLimit.allow(chatID(m.Chat.ID)+"/"+strconv.FormatInt(m.From.ID, 10)+"/"+cmd, time.Now()) {
+			done()
+			return
 		}
+		b.goAux(func(ctx context.Context) {
+			b.send(ctx, to, b.privateLink(cmd))
+			b.handled(done)
+		})
 		return
 	}
 	msg := bot.Message{
@@ -92,7 +114,10 @@ func (b *Bot) onMessage(m *tgbotapi.Message) {
 		Chat:     kind,
 		Text:     text,
 	}
-	b.disp.Dispatch(b.work, msg, func(r bot.Reply, err error) { b.deliver(b.work, to, r, err) })
+	b.disp.Dispatch(b.work, msg, func(r bot.Reply, err error) {
+		b.deliver(b.work, to, r, err)
+		b.handled(done)
+	})
 }
 
 // translate decides what a text means to the bot. Commands addressed to
@@ -101,24 +126,23 @@ func (b *Bot) onMessage(m *tgbotapi.Message) {
 // (a mention is a question), and personal commands go private; in a
 // private chat "/start <command>" from a deep link is that command.
 func (b *Bot) translate(text string, kind bot.ChatKind) (out, cmd string, act action) {
-	if strings.HasPrefix(text, "/") {
-		word, rest := cutSpace(text[1:])
-		name, to, addressed := strings.Cut(word, "@")
-		if addressed && (b.username == "" || !strings.EqualFold(to, b.username)) {
+	// The router's own reading of the command: split any other way, a
+	// personal command could pass here as some other word and run there.
+	if c, ok := bot.SplitCommand(text); ok {
+		if c.Addressed && (b.username == "" || !strings.EqualFold(c.To, b.username)) {
 			return "", "", ignore
 		}
-		cmd = strings.ToLower(name)
+		cmd, rest := c.Name, c.Args
 		if kind == bot.Direct && cmd == "start" {
 			// A deep link's payload: /start intake.
-			if p, _ := cutSpace(rest); b.personal[strings.ToLower(p)] {
-				cmd, rest = strings.ToLower(p), ""
-				name = cmd
+			if p := strings.Fields(rest); len(p) == 1 && b.personal[strings.ToLower(p[0])] {
+				cmd, rest = strings.ToLower(p[0]), ""
 			}
 		}
 		if kind == bot.Group && b.personal[cmd] {
 			return "", cmd, goPrivate
 		}
-		out = "/" + name
+		out = "/" + cmd
 		if rest != "" {
 			out += " " + rest
 		}
@@ -134,16 +158,6 @@ func (b *Bot) translate(text string, kind bot.ChatKind) (out, cmd string, act ac
 		return "", "", ignore // chatter between people
 	}
 	return text, "", dispatch
-}
-
-// cutSpace splits s at its first run of white space (a command may be
-// followed by a new line instead of a space).
-func cutSpace(s string) (first, rest string) {
-	i := strings.IndexAny(s, " \t\r\n")
-	if i < 0 {
-		return s, ""
-	}
-	return s[:i], strings.TrimSpace(s[i:])
 }
 
 // removeMention removes every "@username" from text, ignoring case, and
@@ -217,7 +231,7 @@ func (b *Bot) privateLink(cmd string) bot.Reply {
 // button spins until it is), the handler gets the choice in order with the
 // user's messages, and the question then loses its buttons, so it cannot
 // be pressed twice, and shows the answer, unless the press was stale.
-func (b *Bot) onCallback(q *tgbotapi.CallbackQuery) {
+func (b *Bot) onCallback(q *tgbotapi.CallbackQuery, done func()) {
 	b.goAux(func(ctx context.Context) {
 		var chat int64
 		if q.Message != nil && q.Message.Chat != nil {
@@ -233,10 +247,12 @@ func (b *Bot) onCallback(q *tgbotapi.CallbackQuery) {
 	})
 	// Inline-mode messages have no Message (Update.FromChat panics there).
 	if q.From == nil || q.Message == nil || q.Data == "" {
+		done()
 		return
 	}
 	kind, ok := chatKind(q.Message.Chat)
 	if !ok {
+		done()
 		return
 	}
 	to := target{chat: q.Message.Chat.ID, kind: kind}
@@ -249,18 +265,35 @@ func (b *Bot) onCallback(q *tgbotapi.CallbackQuery) {
 	}
 	question := q.Message
 	b.disp.Dispatch(b.work, msg, func(r bot.Reply, err error) {
-		answer := q.Data
-		if r.Stale {
-			answer = "" // only the buttons go
+		// The question shows the answer only if the handler applied it:
+		// not when it failed or was skipped, and not when it was stale
+		// (then only the buttons go).
+		if err == nil {
+			answer := q.Data
+			if r.Stale {
+				answer = ""
+			}
+			b.markAnswered(b.work, question, answer)
 		}
-		b.markAnswered(b.work, question, answer)
 		b.deliver(b.work, to, r, err)
+		b.handled(done)
 	})
 }
 
-// deliver sends what the handler said.
+// deliver sends what the handler said. A message flood control skipped
+// gets the notice, the first of a flood only; one abandoned at shutdown
+// gets nothing (it is delivered again to the next process).
 func (b *Bot) deliver(ctx context.Context, to target, r bot.Reply, err error) {
+	if de, ok := errors.AsType[*bot.DroppedError](err); ok {
+		if !de.Notify {
+			return
+		}
+		r, err = bot.Reply{Text: rich.Plain(bot.FloodNotice)}, nil
+	}
 	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return
+		}
 		r = bot.Reply{Text: rich.Plain(bot.ErrorMessage(err))}
 	}
 	if r.Empty() {
