@@ -29,7 +29,7 @@ type Config struct {
 // BotConfig is the [bot] section: behaviour common to every platform.
 type BotConfig struct {
 	// FloodMessages per FloodWindowSeconds is each user's message rate
-	// limit (a token bucket); beyond it one notice, then silence.
+	// limit (a token bucket); beyond it the user waits their turn.
 	FloodMessages      int `toml:"flood_messages"`
 	FloodWindowSeconds int `toml:"flood_window_seconds"`
 	// ShutdownGraceSeconds bounds how long shutdown waits for messages

@@ -68,7 +68,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if cfg.Advisor.LogUnanswered {
 		router.LogUnanswered(db)
 	}
-	handler := bot.Chain(router.Handler(log, met.Middleware(router.Commands())), admission(cfg.Bot)...)
+	handler := bot.Chain(router.Handler(log, met.Middleware(router.Commands())), admission(cfg.Bot, bot.FloodDropped(met.Dropped), bot.FloodLog(log))...)
 	grace := time.Duration(cfg.Bot.ShutdownGraceSeconds) * time.Second
 
 	if cfg.Telegram.Enabled {
@@ -209,11 +209,11 @@ func runRun(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer
 }
 
 // admission is the middleware in front of the router on every platform:
-// flood control first, so that a flood is turned away without waiting,
-// then the bound on messages handled at once.
-func admission(b BotConfig) []bot.Middleware {
+// flood control first (a flooding user waits their turn; skips are counted
+// and logged), then the bound on messages handled at once.
+func admission(b BotConfig, flood ...bot.FloodOption) []bot.Middleware {
 	return []bot.Middleware{
-		bot.RateLimit(b.FloodMessages, time.Duration(b.FloodWindowSeconds)*time.Second, time.Now),
+		bot.RateLimit(b.FloodMessages, time.Duration(b.FloodWindowSeconds)*time.Second, time.Now, flood...),
 		bot.MaxConcurrent(b.maxConcurrent()),
 	}
 }
