@@ -51,6 +51,9 @@ type Assessment struct {
 	TeleWeeks      int      `json:"tele_weeks"`
 	Gaps           []string `json:"gaps"`
 	Plan           []string `json:"plan"`
+	// Milestones are the plan's dated lines still ahead, with their dates
+	// (none without an application year).
+	Milestones []Milestone `json:"milestones"`
 	// ReadNext are the topic ids the plan points to, without repeats.
 	ReadNext []string `json:"read_next"`
 	// MonthsToApplication is whole months from now to September 1 of the
@@ -64,7 +67,7 @@ type Assessment struct {
 // against the current year (the earliest the application can be, so a gap
 // found that way is there whatever year the user picks).
 func Assess(p Profile, now time.Time) Assessment {
-	a := Assessment{Gaps: []string{}, Plan: []string{}, ReadNext: []string{}}
+	a := Assessment{Gaps: []string{}, Plan: []string{}, Milestones: []Milestone{}, ReadNext: []string{}}
 	appYear := now.Year()
 	if p.ApplicationYear != nil {
 		appYear = *p.ApplicationYear
@@ -143,7 +146,9 @@ func Assess(p Profile, now time.Time) Assessment {
 		}
 	}
 
-	for _, s := range plan(p, a, now) {
+	steps, milestones := plan(p, a, now)
+	a.Milestones = append(a.Milestones, milestones...)
+	for _, s := range steps {
 		a.Plan = append(a.Plan, s.text)
 		for _, t := range s.topics {
 			if !slices.Contains(a.ReadNext, t) {

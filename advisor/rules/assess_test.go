@@ -386,6 +386,41 @@ func TestMilestones(t *testing.T) {
 		if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("%s: milestones (-want +got):\n%s", tt.name, diff)
 		}
+		// The structured milestones are the same lines, in the same order.
+		if len(a.Milestones) != len(got) {
+			t.Errorf("%s: %d Milestones for %d milestone lines", tt.name, len(a.Milestones), len(got))
+			continue
+		}
+		for i, m := range a.Milestones {
+			if !strings.HasSuffix(got[i], ": "+m.Text+".") {
+				t.Errorf("%s: Milestones[%d].Text = %q, not the end of %q", tt.name, i, m.Text, got[i])
+			}
+			if !m.From.Before(m.To) || m.From.Day() != 1 || m.To.Day() != 1 || m.To.Location() != time.UTC {
+				t.Errorf("%s: Milestones[%d] spans %v to %v, want first days of months in UTC", tt.name, i, m.From, m.To)
+			}
+			if !day(tt.now).Before(m.To) {
+				t.Errorf("%s: Milestones[%d] ended %v, before %s", tt.name, i, m.To, tt.now)
+			}
+		}
+	}
+}
+
+func TestMilestoneFields(t *testing.T) {
+	p := with(strong(), func(p *Profile) { p.Stage, p.Specialty, p.ApplicationYear = StageStudent, Pediatrics, ptr(2027) })
+	a := Assess(p, day("2025-01-10"))
+	want := Milestone{
+		From: day("2026-03-01"), To: day("2026-09-01"),
+		Text:   "secure 1-3 months of USCE (electives), at least one in pediatrics",
+		Topics: []string{"timeline", "electives-students"},
+	}
+	if len(a.Milestones) < 2 {
+		t.Fatalf("Assess() milestones = %v, want the early and secure ones", a.Milestones)
+	}
+	if diff := cmp.Diff(want, a.Milestones[1]); diff != "" {
+		t.Errorf("Assess() second milestone (-want +got):\n%s", diff)
+	}
+	if a.Milestones[0].From != day("2024-09-01") {
+		t.Errorf("Assess() first milestone from %v, want 2024-09-01 though it is under way", a.Milestones[0].From)
 	}
 }
 
@@ -467,7 +502,7 @@ func TestAssessJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, key := range []string{"readiness", "phase", "usce_weeks", "hands_on_weeks",
-		"specialty_weeks", "recent_weeks", "tele_weeks", "gaps", "plan", "read_next",
+		"specialty_weeks", "recent_weeks", "tele_weeks", "gaps", "plan", "milestones", "read_next",
 		"months_to_application"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("assess JSON %s has no %q", b, key)

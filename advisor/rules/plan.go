@@ -13,6 +13,20 @@ type step struct {
 	topics []string
 }
 
+// Milestone is one dated step of the plan still ahead. Its plan line is a
+// date label, ": ", Text and a full stop, so the two never disagree.
+type Milestone struct {
+	// From is the first day of its first month and To the first day of the
+	// month after its last (UTC): it spans [From, To), so March to August
+	// 2027 is 2027-03-01 to 2027-09-01. One already under way keeps its From.
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+	// Text is the plan line without its date label and full stop.
+	Text string `json:"text"`
+	// Topics are the ids of the topics to read for it.
+	Topics []string `json:"topics"`
+}
+
 // urgency orders the gaps' actions for each phase; every list holds every
 // gap.
 //
@@ -50,8 +64,9 @@ type facts struct {
 }
 
 // plan returns the gaps' actions in order of urgency for the phase (the
-// table's order when the phase is unknown), then the milestones still ahead.
-func plan(p Profile, a Assessment, now time.Time) []step {
+// table's order when the phase is unknown), then the milestones still ahead,
+// which it also returns as such.
+func plan(p Profile, a Assessment, now time.Time) ([]step, []Milestone) {
 	y, m, d := now.Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC) // the dates below are UTC
 	f := facts{p: p, a: a, now: today}
@@ -71,7 +86,11 @@ func plan(p Profile, a Assessment, now time.Time) []step {
 			steps = append(steps, f.action(g))
 		}
 	}
-	return append(steps, f.milestones()...)
+	ms := f.milestones()
+	for _, m := range ms {
+		steps = append(steps, step{m.label(f.now) + ": " + m.Text + ".", m.Topics})
+	}
+	return steps, ms
 }
 
 // action is what the plan says for a gap (assessment.md), for this user.
@@ -169,9 +188,19 @@ func (f facts) inSpecialty(prefix string) string {
 	return prefix + f.specialty
 }
 
+// label is the milestone's dates as its plan line names them: a milestone of
+// one month is a day (the submission, "Around September 1, 2027"), the
+// others a span of months.
+func (m Milestone) label(now time.Time) string {
+	if m.To.Equal(m.From.AddDate(0, 1, 0)) {
+		return "Around " + m.From.Format("January 2, 2006")
+	}
+	return span(m.From, m.To.AddDate(0, -1, 0), now)
+}
+
 // milestones are the steps of the timeline topic, dated from the
 // application year; those already over are left out.
-func (f facts) milestones() []step {
+func (f facts) milestones() []Milestone {
 	y := f.appYear
 	if y == 0 {
 		return nil
@@ -207,36 +236,25 @@ func (f facts) milestones() []step {
 		exam = "finish Step 2 CK (and OET, if your pathway requires it)"
 	}
 
-	all := []struct {
-		from, to time.Time
-		label    string // instead of the dates
-		what     string
-		topics   []string
-	}{
-		{date(y-3, time.September), date(y-2, time.September), "", list(early), earlyTopics},
-		{date(y-1, time.March), date(y-1, time.September), "", secure, secureTopics},
-		{date(y-1, time.September), date(y, time.March), "",
+	all := []Milestone{
+		{date(y-3, time.September), date(y-2, time.September), list(early), earlyTopics},
+		{date(y-1, time.March), date(y-1, time.September), secure, secureTopics},
+		{date(y-1, time.September), date(y, time.March),
 			"add more USCE if you still need it, " + exam + ", and confirm 2-3 US letters",
 			[]string{"lor-request"}},
-		{date(y, time.March), date(y, time.September), "",
+		{date(y, time.March), date(y, time.September),
 			"ERAS opens in June: list your USCE in its Experiences section, build your personal statement on it, and have your letters uploaded",
 			[]string{"eras-entry", "personal-statement"}},
-		{date(y, time.September), date(y, time.October), fmt.Sprintf("Around September 1, %d", y),
-			"submit your ERAS application", nil},
-		{date(y, time.October), date(y+1, time.February), "",
+		{date(y, time.September), date(y, time.October), "submit your ERAS application", nil},
+		{date(y, time.October), date(y+1, time.February),
 			"interviews: be ready to tell the stories of your US experience",
 			[]string{"interview-usce"}},
 	}
-	var out []step
+	var out []Milestone
 	for _, m := range all {
-		if !f.now.Before(m.to) {
-			continue
+		if f.now.Before(m.To) {
+			out = append(out, m)
 		}
-		label := m.label
-		if label == "" {
-			label = span(m.from, m.to.AddDate(0, -1, 0), f.now)
-		}
-		out = append(out, step{label + ": " + m.what + ".", m.topics})
 	}
 	return out
 }
