@@ -203,7 +203,7 @@ func TestAssessJSON(t *testing.T) {
 			if code != 0 || errOut != "" {
 				t.Fatalf("assess --json: exit %d, stderr %q", code, errOut)
 			}
-			checkFields(t, "assess", decodeFields(t, out), assessFields, []string{"read_next", "months_to_application"})
+			checkFields(t, "assess", decodeFields(t, out), assessFields, []string{"read_next", "months_to_application", "milestones"})
 			var got assessJSON
 			if err := json.Unmarshal([]byte(out), &got); err != nil {
 				t.Fatalf("assess --json: %v\n%s", err, out)
