@@ -32,6 +32,9 @@ type export struct {
 	// user has none.
 	Profile json.RawMessage `json:"profile,omitempty"`
 	Intake  json.RawMessage `json:"intake,omitempty"`
+	// Reminders are the /remind settings and schedule, absent for a user
+	// who never turned reminders on.
+	Reminders *exportReminders `json:"reminders,omitempty"`
 }
 
 type exportUser struct {
@@ -80,6 +83,9 @@ func (db *DB) Export(ctx context.Context, u advisor.UserKey) ([]byte, error) {
 		return nil, fmt.Errorf("export profile: %w", translate(err))
 	default:
 		out.Profile, out.Intake = json.RawMessage(profile), json.RawMessage(intake)
+	}
+	if out.Reminders, err = exportReminderRows(ctx, tx, u); err != nil {
+		return nil, fmt.Errorf("export reminders: %w", err)
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -43,6 +43,8 @@ type Metrics struct {
 	messages *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	events   map[bot.Event]prometheus.Counter // read-only after New
+
+	reminders reminderMetrics
 }
 
 // New returns the metrics, registered with the Go and process collectors.
@@ -96,6 +98,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	m.reminders = newReminderMetrics(reg)
 	return m
 }
 
