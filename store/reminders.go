@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uscebot/uscebot/advisor"
@@ -18,9 +19,11 @@ var _ bot.ReminderStore = (*DB)(nil)
 // turned reminders on.
 func (db *DB) ReminderSettings(ctx context.Context, u advisor.UserKey) (bot.ReminderSettings, error) {
 	var s bot.ReminderSettings
-	err := db.reader.QueryRowContext(ctx, `
-		SELECT s.enabled, s.hour, s.stopped FROM reminder_settings s JOIN users u ON u.id = s.user_id
-		WHERE u.platform = ? AND u.platform_user_id = ?`, u.Platform, u.ID).Scan(&s.On, &s.Hour, &s.Stopped)
+	st, err := db.rem.get(ctx, db)
+	if err != nil {
+		return bot.ReminderSettings{}, fmt.Errorf("read reminder settings: %w", err)
+	}
+	err = st.settings.QueryRowContext(ctx, u.Platform, u.ID).Scan(&s.On, &s.Hour, &s.Stopped)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return bot.ReminderSettings{}, fmt.Errorf("read reminder settings: %w", translate(err))
 	}
@@ -32,21 +35,22 @@ func (db *DB) ReminderSettings(ctx context.Context, u advisor.UserKey) (bot.Remi
 // had are dropped and Stopped is cleared.
 func (db *DB) SetReminders(ctx context.Context, u advisor.UserKey, on bool, hour int, schedule []bot.Reminder, now time.Time) error {
 	t := now.Unix()
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	st, err := db.rem.get(ctx, db)
+	if err != nil {
+		return fmt.Errorf("set reminders: %w", err)
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		var id int64
 		if err := tx.Stmt(db.stmt.upsertUser).QueryRow(u.Platform, u.ID, t, t).Scan(&id); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(`
-			INSERT INTO reminder_settings (user_id, enabled, hour, stopped, updated_at) VALUES (?, ?, ?, 0, ?)
-			ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled, hour = excluded.hour,
-				stopped = 0, updated_at = excluded.updated_at`, id, on, hour, t); err != nil {
+		if _, err := tx.Stmt(st.setSettings).Exec(id, on, hour, t); err != nil {
 			return err
 		}
 		if !on {
 			schedule = nil
 		}
-		return replacePending(tx, id, schedule)
+		return st.replacePending(tx, id, schedule)
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("set reminders: %w", err)
@@ -57,7 +61,11 @@ func (db *DB) SetReminders(ctx context.Context, u advisor.UserKey, on bool, hour
 // Reschedule replaces u's pending reminders with schedule when u's
 // reminders are on; otherwise it writes nothing.
 func (db *DB) Reschedule(ctx context.Context, u advisor.UserKey, schedule []bot.Reminder, now time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	st, err := db.rem.get(ctx, db)
+	if err != nil {
+		return fmt.Errorf("reschedule reminders: %w", err)
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		var id int64
 		err := tx.QueryRow(`
 			SELECT s.user_id FROM reminder_settings s JOIN users u ON u.id = s.user_id
@@ -68,7 +76,7 @@ func (db *DB) Reschedule(ctx context.Context, u advisor.UserKey, schedule []bot.
 		if err != nil {
 			return err
 		}
-		return replacePending(tx, id, schedule)
+		return st.replacePending(tx, id, schedule)
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("reschedule reminders: %w", err)
@@ -79,26 +87,77 @@ func (db *DB) Reschedule(ctx context.Context, u advisor.UserKey, schedule []bot.
 // replacePending makes schedule the user's pending reminders. A milestone
 // (its first day) that already left pending keeps its row, so recomputing
 // the schedule never sends a milestone twice.
-func replacePending(tx *sql.Tx, userID int64, schedule []bot.Reminder) error {
-	if _, err := tx.Exec(`DELETE FROM reminders WHERE user_id = ? AND status = 'pending'`, userID); err != nil {
+func (st *reminderStmts) replacePending(tx *sql.Tx, userID int64, schedule []bot.Reminder) error {
+	if _, err := tx.Stmt(st.dropPending).Exec(userID); err != nil {
 		return err
 	}
-	if len(schedule) == 0 {
-		return nil
-	}
-	ins, err := tx.Prepare(`
-		INSERT INTO reminders (user_id, from_at, to_at, due_at, text, topics) VALUES (?, ?, ?, ?, ?, ?)
-		ON CONFLICT (user_id, from_at) DO NOTHING`)
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
+	ins := tx.Stmt(st.insert)
 	for _, r := range schedule {
 		if _, err := ins.Exec(userID, r.From.Unix(), r.To.Unix(), r.Due.Unix(), r.Text, strings.Join(r.Topics, ",")); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// reminderStmts are the reminders' statements run for each message
+// (settings, schedule), prepared at their first use: parsing one costs
+// about as much as running it.
+type reminderStmts struct {
+	once sync.Once
+	err  error
+	// On the writer.
+	setSettings, dropPending, insert, finish *sql.Stmt
+	// On the readers.
+	settings, byUser *sql.Stmt
+}
+
+// remindersOfUser selects a user's reminders by milestone date.
+const remindersOfUser = `SELECT ` + reminderColumns + `
+	FROM reminders r JOIN users u ON u.id = r.user_id
+	WHERE u.platform = ? AND u.platform_user_id = ? ORDER BY r.from_at`
+
+// get returns the statements, prepared on the first call.
+func (st *reminderStmts) get(ctx context.Context, db *DB) (*reminderStmts, error) {
+	st.once.Do(func() {
+		for _, p := range []struct {
+			db    *sql.DB
+			stmt  **sql.Stmt
+			query string
+		}{
+			{db.writer, &st.setSettings, `
+				INSERT INTO reminder_settings (user_id, enabled, hour, stopped, updated_at) VALUES (?, ?, ?, 0, ?)
+				ON CONFLICT (user_id) DO UPDATE SET enabled = excluded.enabled, hour = excluded.hour,
+					stopped = 0, updated_at = excluded.updated_at`},
+			{db.writer, &st.dropPending, `DELETE FROM reminders WHERE user_id = ? AND status = 'pending'`},
+			{db.writer, &st.insert, `
+				INSERT INTO reminders (user_id, from_at, to_at, due_at, text, topics) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (user_id, from_at) DO NOTHING`},
+			{db.writer, &st.finish, `UPDATE reminders SET status = ?, done_at = ? WHERE id = ? AND status = 'pending'`},
+			{db.reader, &st.settings, `
+				SELECT s.enabled, s.hour, s.stopped FROM reminder_settings s JOIN users u ON u.id = s.user_id
+				WHERE u.platform = ? AND u.platform_user_id = ?`},
+			{db.reader, &st.byUser, remindersOfUser},
+		} {
+			// Not ctx: the statements outlive the call that prepares them.
+			if *p.stmt, st.err = p.db.PrepareContext(context.WithoutCancel(ctx), p.query); st.err != nil {
+				st.err = translate(st.err)
+				return
+			}
+		}
+	})
+	return st, st.err
+}
+
+// close closes the statements prepared.
+func (st *reminderStmts) close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{st.setSettings, st.dropPending, st.insert, st.finish, st.settings, st.byUser} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // reminderColumns are what scanReminder reads, from reminders r joined
@@ -119,10 +178,8 @@ func scanReminder(rows *sql.Rows) (bot.Reminder, error) {
 	return r, nil
 }
 
-func queryReminders(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string, args ...any) ([]bot.Reminder, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+// scanReminders reads the rows of a query of reminderColumns.
+func scanReminders(rows *sql.Rows, err error) ([]bot.Reminder, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -140,9 +197,11 @@ func queryReminders(ctx context.Context, q interface {
 
 // Reminders returns u's reminders, pending and done, by milestone date.
 func (db *DB) Reminders(ctx context.Context, u advisor.UserKey) ([]bot.Reminder, error) {
-	out, err := queryReminders(ctx, db.reader, `SELECT `+reminderColumns+`
-		FROM reminders r JOIN users u ON u.id = r.user_id
-		WHERE u.platform = ? AND u.platform_user_id = ? ORDER BY r.from_at`, u.Platform, u.ID)
+	st, err := db.rem.get(ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("read reminders: %w", err)
+	}
+	out, err := scanReminders(st.byUser.QueryContext(ctx, u.Platform, u.ID))
 	if err != nil {
 		return nil, fmt.Errorf("read reminders: %w", err)
 	}
@@ -152,7 +211,11 @@ func (db *DB) Reminders(ctx context.Context, u advisor.UserKey) ([]bot.Reminder,
 // StopReminders turns u's reminders off after a platform refused one for
 // good, dropping the pending ones, and marks the settings Stopped.
 func (db *DB) StopReminders(ctx context.Context, u advisor.UserKey, now time.Time) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	st, err := db.rem.get(ctx, db)
+	if err != nil {
+		return fmt.Errorf("stop reminders: %w", err)
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
 		var id int64
 		err := tx.QueryRow(`
 			UPDATE reminder_settings SET enabled = 0, stopped = 1, updated_at = ?
@@ -164,7 +227,7 @@ func (db *DB) StopReminders(ctx context.Context, u advisor.UserKey, now time.Tim
 		if err != nil {
 			return err
 		}
-		return replacePending(tx, id, nil)
+		return st.replacePending(tx, id, nil)
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("stop reminders: %w", err)
@@ -226,17 +289,20 @@ func (db *DB) NextReminder(ctx context.Context, platforms []string) (time.Time, 
 		return time.Time{}, false, nil
 	}
 	in, args := inPlatforms(platforms)
-	var due sql.NullInt64
+	var due int64
+	// CROSS JOIN keeps reminders the outer loop (SQLite takes it as the
+	// join order): the pending index in due order, stopping at the first
+	// of these platforms, rather than every user of the platforms.
 	err := db.reader.QueryRowContext(ctx, `
-		SELECT MIN(r.due_at) FROM reminders r JOIN users u ON u.id = r.user_id
-		WHERE r.status = 'pending' AND `+in, args...).Scan(&due)
-	if err != nil {
+		SELECT r.due_at FROM reminders r CROSS JOIN users u ON u.id = r.user_id
+		WHERE r.status = 'pending' AND `+in+` ORDER BY r.due_at LIMIT 1`, args...).Scan(&due)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return time.Time{}, false, nil
+	case err != nil:
 		return time.Time{}, false, fmt.Errorf("next reminder: %w", translate(err))
 	}
-	if !due.Valid {
-		return time.Time{}, false, nil
-	}
-	return time.Unix(due.Int64, 0).UTC(), true, nil
+	return time.Unix(due, 0).UTC(), true, nil
 }
 
 // DueReminders returns up to limit pending reminders due at now or before,
@@ -247,10 +313,10 @@ func (db *DB) DueReminders(ctx context.Context, now time.Time, platforms []strin
 	}
 	in, args := inPlatforms(platforms)
 	args = append([]any{now.Unix()}, append(args, limit)...)
-	out, err := queryReminders(ctx, db.reader, `SELECT `+reminderColumns+`
-		FROM reminders r JOIN users u ON u.id = r.user_id
+	out, err := scanReminders(db.reader.QueryContext(ctx, `SELECT `+reminderColumns+`
+		FROM reminders r CROSS JOIN users u ON u.id = r.user_id -- the pending index first, as in NextReminder
 		WHERE r.status = 'pending' AND r.due_at <= ? AND `+in+`
-		ORDER BY r.due_at, r.id LIMIT ?`, args...)
+		ORDER BY r.due_at, r.id LIMIT ?`, args...))
 	if err != nil {
 		return nil, fmt.Errorf("due reminders: %w", err)
 	}
@@ -264,10 +330,14 @@ func (db *DB) FinishReminders(ctx context.Context, ids []int64, status string, n
 	default:
 		return fmt.Errorf("finish reminders: status %q is not a final one", status)
 	}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	st, err := db.rem.get(ctx, db)
+	if err != nil {
+		return fmt.Errorf("finish reminders: %w", err)
+	}
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		finish := tx.Stmt(st.finish)
 		for _, id := range ids {
-			if _, err := tx.Exec(`UPDATE reminders SET status = ?, done_at = ? WHERE id = ? AND status = 'pending'`,
-				status, now.Unix(), id); err != nil {
+			if _, err := finish.Exec(status, now.Unix(), id); err != nil {
 				return err
 			}
 		}
@@ -333,9 +403,7 @@ func exportReminderRows(ctx context.Context, tx *sql.Tx, u advisor.UserKey) (*ex
 		return nil, translate(err)
 	}
 	out.UpdatedAt = time.Unix(updated, 0).UTC()
-	rs, err := queryReminders(ctx, tx, `SELECT `+reminderColumns+`
-		FROM reminders r JOIN users u ON u.id = r.user_id
-		WHERE u.platform = ? AND u.platform_user_id = ? ORDER BY r.from_at`, u.Platform, u.ID)
+	rs, err := scanReminders(tx.QueryContext(ctx, remindersOfUser, u.Platform, u.ID))
 	if err != nil {
 		return nil, err
 	}

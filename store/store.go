@@ -50,6 +50,7 @@ type DB struct {
 	reader   *sql.DB
 	path     string // absolute
 	stmt     statements
+	rem      reminderStmts // prepared at their first use (reminders.go)
 	writes   *writeQueue
 	profiles *profileCache
 	ckpt     *checkpointer
@@ -210,7 +211,7 @@ func (db *DB) Close() error {
 		if errors.Is(translate(cpErr), ErrBusy) {
 			cpErr = nil
 		}
-		db.closeErr = errors.Join(cpErr, ckptErr, db.stmt.close(), db.reader.Close(), db.writer.Close())
+		db.closeErr = errors.Join(cpErr, ckptErr, db.stmt.close(), db.rem.close(), db.reader.Close(), db.writer.Close())
 		if db.closeErr != nil {
 			db.closeErr = fmt.Errorf("close store: %w", db.closeErr)
 		}
