@@ -38,6 +38,9 @@ const (
 	lateAfter = 6 * time.Hour
 	// maxAttempts is how often a reminder is tried before it is given up.
 	maxAttempts = 5
+	// grace is how long the messages in flight may take to finish once
+	// the scheduler is stopped: one that went out must be marked sent.
+	grace = 5 * time.Second
 )
 
 // Sender delivers a reminder privately on one platform.
@@ -218,6 +221,12 @@ func (s *Scheduler) sendBatch(ctx context.Context, due []bot.Reminder, now time.
 		wg  sync.WaitGroup
 		sem = make(chan struct{}, workers)
 	)
+	// Messages in flight outlive ctx by the grace: stopped between the
+	// send and the mark, a reminder would go out again after the restart.
+	sendCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, cancel) })
+	defer stop()
 	add := func(f func(*counts)) {
 		mu.Lock()
 		f(&c)
@@ -254,7 +263,7 @@ func (s *Scheduler) sendBatch(ctx context.Context, due []bot.Reminder, now time.
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			s.deliver(ctx, u, live, now, add)
+			s.deliver(sendCtx, u, live, now, add)
 		})
 	}
 	wg.Wait()
