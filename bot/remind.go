@@ -93,12 +93,7 @@ func (r *Router) remindOn(ctx context.Context, m Message) (Reply, error) {
 		return Reply{}, fmt.Errorf("%w (%w)", errSave, err)
 	}
 	r.rem.wake()
-	reply, err := r.remindStatus(ctx, m)
-	if err != nil {
-		return Reply{}, err
-	}
-	reply.Text = append(rich.Para(rich.B("Reminders are on.")), reply.Text[1:]...)
-	return reply, nil
+	return r.remindStatus(ctx, m)
 }
 
 // remindStatus shows the user's reminders: on or off, and what is scheduled.
@@ -125,8 +120,15 @@ func (r *Router) remindStatus(ctx context.Context, m Message) (Reply, error) {
 		}
 	}
 	if len(pending) == 0 {
-		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(
-			"Nothing is scheduled yet: your plan has no dated step still ahead. Finish /intake (your application year dates the plan); I'll schedule them as soon as it does.")}})
+		p, _, err := r.load(ctx, m)
+		if err != nil {
+			return Reply{}, err
+		}
+		why := "your plan has no dated step still ahead."
+		if len(p.Missing()) > 0 {
+			why = "your plan needs your whole profile first. Finish /intake and I'll schedule each dated step of your plan."
+		}
+		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S("Nothing is scheduled: " + why)}})
 	} else {
 		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.S(fmt.Sprintf(
 			"I'll message you privately around %02d:00 UTC on these dates:", st.Hour))}})

@@ -551,3 +551,26 @@ func TestPacing(t *testing.T) {
 		t.Errorf("41 reminders at 20/s took %v, want 2s", got)
 	}
 }
+
+func TestOnBeforeTheProfileIsComplete(t *testing.T) {
+	w := newWorld(t)
+	w.withProfile("1")
+	p, s, err := w.db.LoadProfile(context.Background(), user("1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.USLetters = nil // the intake's last question, not answered yet
+	if err := w.db.SaveProfile(context.Background(), user("1"), p, s, start); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.say("1", "/remind on"); !strings.Contains(got, "Reminders are on") || !strings.Contains(got, "Finish /intake") {
+		t.Errorf("/remind on with an incomplete profile = %q, want on, nothing scheduled yet", got)
+	}
+	if got := w.pending("1"); len(got) != 0 {
+		t.Errorf("schedule of an incomplete profile = %v", got)
+	}
+	w.say("1", "/profile set us_letters 1")
+	if got := w.pending("1"); !slices.Equal(got, plan2028) {
+		t.Errorf("schedule once the profile is complete = %v, want %v", got, plan2028)
+	}
+}
