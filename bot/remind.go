@@ -92,6 +92,11 @@ func (r *Router) remindOn(ctx context.Context, m Message) (Reply, error) {
 		r.emit(EventStoreError)
 		return Reply{}, fmt.Errorf("%w (%w)", errSave, err)
 	}
+	// Turned on again after a platform stopped them: the notice would
+	// only tell them to do what they just did.
+	r.rem.mu.Lock()
+	delete(r.rem.stopped, m.User())
+	r.rem.mu.Unlock()
 	r.rem.wake()
 	return r.remindStatus(ctx, m)
 }

@@ -439,6 +439,16 @@ func TestDMsClosedStopsRemindersAndSaysWhy(t *testing.T) {
 	if got := w.say("1", "/remind"); !strings.Contains(got, "Reminders are off") {
 		t.Errorf("/remind after DMs closed = %q, want off", got)
 	}
+
+	// Turning them on again is no occasion for the notice.
+	w.clock.set(start)
+	w.say("2", "/remind on")
+	w.sender.fail = func(string) error { return bot.ErrUnreachable }
+	w.clock.set(plan2028[1])
+	w.runOnce()
+	if got := w.say("2", "/remind on"); strings.Contains(got, "stopped your reminders") || !strings.Contains(got, "Reminders are on") {
+		t.Errorf("/remind on after a stop = %q, want on without the notice", got)
+	}
 }
 
 func TestFailedDeliveryIsRetriedLater(t *testing.T) {
