@@ -110,3 +110,18 @@ func TestReminders(t *testing.T) {
 		t.Errorf("PendingReminders after Forget = %d", n)
 	}
 }
+
+// BenchmarkReminderSettings is what every saved profile costs the router
+// once reminders are on in the process (bot.Router.reschedule): one read.
+func BenchmarkReminderSettings(b *testing.B) {
+	db, _ := openTemp(b)
+	ctx := context.Background()
+	if err := db.SetReminders(ctx, alice, true, 9, nil, t0); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := db.ReminderSettings(ctx, alice); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
