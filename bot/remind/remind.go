@@ -5,9 +5,11 @@
 // Sender, the router composes the message (bot.Router.ReminderReply), and
 // the store keeps the schedule (bot.ReminderStore).
 //
-// Delivery is at least once and at most twice: a reminder is marked sent
-// after its message went out, so a crash between the two sends that one
-// again after the restart, and nothing due is ever lost.
+// Nothing due is lost to a restart or a crash: a reminder is marked sent
+// only after its message went out, so a crash between the two sends that
+// one message again after the restart (and a send whose answer was lost
+// is tried again, as any failed one). Users' messages go out one at a
+// time per platform, in due order, paced; several users' at once.
 package remind
 
 import (
