@@ -62,7 +62,7 @@ func (c closedDMs) RoundTrip(r *http.Request) (*http.Response, error) {
 // withReminders turns reminders on in h's router, stores a complete
 // profile for the test user, and returns a scheduler pushing through a Bot
 // on client (the harness's own Bot when nil).
-func withReminders(t *testing.T, h *harness, client *http.Client) (*remind.Scheduler, *setClock) {
+func withReminders(t *testing.T, h *harness, client *http.Client) (*remind.Scheduler, *setClock, rules.Milestone) {
 	t.Helper()
 	clock := &setClock{now: now}
 	sched := remind.New(remind.Config{Store: h.db, Compose: h.router.ReminderReply, Clock: clock,
@@ -88,24 +88,28 @@ func withReminders(t *testing.T, h *harness, client *http.Client) (*remind.Sched
 		advisor.IntakeState{Step: advisor.StepDone}, now); err != nil {
 		t.Fatal(err)
 	}
-	return sched, clock
+	// The first milestone not under way is the first reminder, at noon
+	// (the harness's clock).
+	for _, m := range rules.Assess(p, now).Milestones {
+		if m.From.After(now) {
+			return sched, clock, m
+		}
+	}
+	t.Fatal("the test profile's plan has no milestone ahead")
+	return nil, nil, rules.Milestone{}
 }
 
 const remindOn = `[{"name": "text", "type": 3, "value": "on"}]`
 
-// firstReminder is when the test user's first reminder is due: the
-// harness's clock reads noon, so noon on the secure milestone's first day.
-var firstReminder = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
-
 func TestPushSendsADirectMessage(t *testing.T) {
 	h := newHarness(t, options{})
-	sched, clock := withReminders(t, h, nil)
+	sched, clock, first := withReminders(t, h, nil)
 	_, resp := h.command(true, "remind", remindOn)
 	if !strings.Contains(resp.Data.text(), "Reminders are on") || resp.Data.Flags&64 == 0 {
 		t.Fatalf("/remind on in a server = %q (flags %d), want it on, ephemeral", resp.Data.text(), resp.Data.Flags)
 	}
 	before := len(h.f.all(nil))
-	clock.set(firstReminder)
+	clock.set(first.From.Add(12 * time.Hour))
 	if _, _, err := sched.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +123,7 @@ func TestPushSendsADirectMessage(t *testing.T) {
 	if err := json.Unmarshal(reqs[0].Body, &open); err != nil || open.RecipientID != userID {
 		t.Errorf("DM channel opened for %q (%v), want %s", open.RecipientID, err, userID)
 	}
-	if got := decodeMessage(t, reqs[1]).text(); !strings.Contains(got, "Reminder: March to August 2027") || !strings.Contains(got, "/remind off") {
+	if got := decodeMessage(t, reqs[1]).text(); !strings.Contains(got, "Reminder: "+first.From.Format("January")) || !strings.Contains(got, "/remind off") {
 		t.Errorf("reminder = %q", got)
 	}
 	// Run again: nothing more is sent.
@@ -135,9 +139,9 @@ func TestPushDMsClosed(t *testing.T) {
 	h := newHarness(t, options{})
 	client := h.f.client()
 	client.Transport = closedDMs{base: client.Transport}
-	sched, clock := withReminders(t, h, client)
+	sched, clock, first := withReminders(t, h, client)
 	h.command(true, "remind", remindOn)
-	clock.set(firstReminder)
+	clock.set(first.From.Add(12 * time.Hour))
 	if _, ok, err := sched.RunOnce(context.Background()); err != nil || ok {
 		t.Errorf("RunOnce with DMs closed = %t, %v; want no reminder left", ok, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/uscebot/uscebot/advisor"
-	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/discord"
 	"github.com/uscebot/uscebot/bot/platformfake"
@@ -38,9 +37,8 @@ func BenchmarkRemind10k(b *testing.B) {
 	}
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
-	year, grad, letters := 2028, 2022, 1
-	profile := rules.Profile{Stage: rules.StageGraduate, GradYear: &grad, ApplicationYear: &year, Specialty: "internal medicine",
-		Step1: rules.Step1Passed, Visa: rules.VisaNeeded, CanTravel: rules.Yes, Budget: rules.BudgetMedium, USLetters: &letters}
+	profile := profile(2028)
+	plan, _ := expected(b, 2028, start, 10)
 	key := func(i int) advisor.UserKey {
 		if i%2 == 0 {
 			return advisor.UserKey{Platform: telegram.Platform, ID: strconv.Itoa(100_000 + i)}
@@ -113,7 +111,7 @@ func BenchmarkRemind10k(b *testing.B) {
 		}
 		schedule += time.Since(began)
 
-		due := plan2028[0]
+		due := plan[0]
 		clock.set(due)
 		clock.auto = true
 		began = time.Now()
@@ -124,8 +122,8 @@ func BenchmarkRemind10k(b *testing.B) {
 		paced += clock.Now().Sub(due)
 
 		b.StopTimer()
-		if n, err := db.PendingReminders(ctx); err != nil || n != users*(len(plan2028)-1) {
-			b.Fatalf("%d reminders pending after the day (%v), want %d: every first one sent", n, err, users*(len(plan2028)-1))
+		if n, err := db.PendingReminders(ctx); err != nil || n != users*(len(plan)-1) {
+			b.Fatalf("%d reminders pending after the day (%v), want %d: every first one sent", n, err, users*(len(plan)-1))
 		}
 		if v := fake.Violations(); len(v) > 0 {
 			b.Fatalf("platform limits broken: %v", v)

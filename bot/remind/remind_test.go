@@ -189,17 +189,21 @@ func (w *world) say(u, text string) string {
 	return w.send(u, text, "").Text.String()
 }
 
-// withProfile stores a complete profile applying in 2028.
-func (w *world) withProfile(u string) {
-	w.t.Helper()
-	year, grad, letters, step2 := 2028, 2022, 1, 240
-	p := rules.Profile{
+// profile is a complete profile applying in year.
+func profile(year int) rules.Profile {
+	grad, letters, step2 := 2022, 1, 240
+	return rules.Profile{
 		Stage: rules.StageGraduate, GradYear: &grad, ApplicationYear: &year, Specialty: "internal medicine",
 		Step1: rules.Step1Passed, Step2CK: &step2, Visa: rules.VisaNeeded, CanTravel: rules.Yes,
 		Budget: rules.BudgetMedium, USLetters: &letters,
 		Experiences: []rules.Experience{{Kind: rules.KindExternship, Weeks: 4, Specialty: "internal medicine", EndYear: 2026, InUS: true}},
 	}
-	if err := w.db.SaveProfile(context.Background(), user(u), p, advisor.IntakeState{Step: advisor.StepDone}, w.clock.Now()); err != nil {
+}
+
+// withProfile stores profile(2028).
+func (w *world) withProfile(u string) {
+	w.t.Helper()
+	if err := w.db.SaveProfile(context.Background(), user(u), profile(2028), advisor.IntakeState{Step: advisor.StepDone}, w.clock.Now()); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -229,17 +233,35 @@ func (w *world) runOnce() (time.Time, bool) {
 	return next, ok
 }
 
-func at(s string) time.Time {
-	t, err := time.Parse("2006-01-02 15:04", s)
-	if err != nil {
-		panic(err)
+// expected is the schedule of profile(year) at now: the plan's milestones
+// whose first day, at hour, is still ahead. The tests read the dates from
+// the rules rather than repeat them, so that the plan's wording and steps
+// can change under them.
+func expected(tb testing.TB, year int, now time.Time, hour int) ([]time.Time, []rules.Milestone) {
+	tb.Helper()
+	var due []time.Time
+	var ms []rules.Milestone
+	for _, m := range rules.Assess(profile(year), now).Milestones {
+		if d := m.From.Add(time.Duration(hour) * time.Hour); d.After(now) {
+			due, ms = append(due, d), append(ms, m)
+		}
 	}
-	return t
+	if len(due) < 3 {
+		tb.Fatalf("profile(%d) at %v has %d milestones ahead; the tests need 3", year, now, len(due))
+	}
+	return due, ms
 }
 
-// plan2028 is the schedule of withProfile's plan at start: its milestones
-// still ahead, at 10:00 UTC.
-var plan2028 = []time.Time{at("2027-03-01 10:00"), at("2027-09-01 10:00"), at("2028-03-01 10:00"), at("2028-09-01 10:00"), at("2028-10-01 10:00")}
+// plan2028 is withProfile's schedule at start, at 10:00 UTC.
+func plan2028(t *testing.T) []time.Time {
+	due, _ := expected(t, 2028, start, 10)
+	return due
+}
+
+// opening is how a reminder's text begins: the milestone capitalised.
+func opening(m rules.Milestone) string {
+	return strings.ToUpper(m.Text[:1]) + m.Text[1:min(len(m.Text), 20)]
+}
 
 func TestOffByDefaultAndOptIn(t *testing.T) {
 	w := newWorld(t)
@@ -247,7 +269,8 @@ func TestOffByDefaultAndOptIn(t *testing.T) {
 	if got := w.say("1", "/remind"); !strings.Contains(got, "Reminders are off") {
 		t.Errorf("/remind before opting in = %q, want it off", got)
 	}
-	w.clock.set(at("2027-03-01 10:00"))
+	due := plan2028(t)
+	w.clock.set(due[0])
 	if _, ok := w.runOnce(); ok {
 		t.Error("RunOnce found a reminder due for a user who never asked")
 	}
@@ -258,13 +281,13 @@ func TestOffByDefaultAndOptIn(t *testing.T) {
 		t.Fatalf("/plan offers %v and says %q, want a Remind me button and the command", plan.Choices, plan.Text.String())
 	}
 	on := w.send("1", "", "remind:on").Text.String()
-	for _, want := range []string{"Reminders are on", "10:00 UTC", "March 1, 2027", "October 1, 2028", "/remind off"} {
+	for _, want := range []string{"Reminders are on", "10:00 UTC", due[0].Format("January 2, 2006"), due[len(due)-1].Format("January 2, 2006"), "/remind off"} {
 		if !strings.Contains(on, want) {
 			t.Errorf("pressing Remind me = %q, want %q in it", on, want)
 		}
 	}
-	if got := w.pending("1"); !slices.Equal(got, plan2028) {
-		t.Errorf("schedule = %v, want %v", got, plan2028)
+	if got := w.pending("1"); !slices.Equal(got, due) {
+		t.Errorf("schedule = %v, want %v", got, due)
 	}
 	if plan := w.send("1", "/plan", ""); len(plan.Choices) != 0 {
 		t.Errorf("/plan with reminders on offers %v, want nothing", plan.Choices)
@@ -276,7 +299,7 @@ func TestOffByDefaultAndOptIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"reminders"`, `"hour_utc": 10`, `"due": "2027-03-01T10:00:00Z"`, `"status": "pending"`} {
+	for _, want := range []string{`"reminders"`, `"hour_utc": 10`, `"due": "` + due[0].Format(time.RFC3339) + `"`, `"status": "pending"`} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("export has no %s:\n%s", want, data)
 		}
@@ -298,8 +321,8 @@ func TestHourIsWhenTurnedOn(t *testing.T) {
 	w.withProfile("1")
 	w.clock.set(start.Add(7*time.Hour + 42*time.Minute)) // 17:42
 	w.say("1", "/remind on")
-	if got := w.pending("1"); len(got) == 0 || !got[0].Equal(at("2027-03-01 17:00")) {
-		t.Errorf("schedule = %v, want it at 17:00 from 2027-03-01", got)
+	if got, want := w.pending("1"), plan2028(t)[0].Add(7*time.Hour); len(got) == 0 || !got[0].Equal(want) {
+		t.Errorf("schedule = %v, want it at 17:00 from %v", got, want)
 	}
 }
 
@@ -310,16 +333,12 @@ func TestProfileChangeReschedules(t *testing.T) {
 	if got := w.say("1", "/profile set application_year 2029"); !strings.Contains(got, "Saved") {
 		t.Fatalf("/profile set = %q", got)
 	}
-	var want []time.Time
-	for _, d := range plan2028 {
-		want = append(want, d.AddDate(1, 0, 0))
-	}
-	// A year later, the early milestone (September 2026 on) is under way:
-	// it is not scheduled, since /plan shows it already.
-	if got := w.pending("1"); !slices.Equal(got, want) {
+	want, _ := expected(t, 2029, start, 10)
+	if got := w.pending("1"); !slices.Equal(got, want) || slices.Equal(got, plan2028(t)) {
 		t.Errorf("schedule after the application year moved = %v, want %v", got, want)
 	}
-	if got := w.say("1", "/remind"); !strings.Contains(got, "March 1, 2028") || strings.Contains(got, "March 1, 2027") {
+	if got := w.say("1", "/remind"); !strings.Contains(got, want[0].Format("January 2, 2006")) ||
+		strings.Contains(got, plan2028(t)[0].Format("January 2, 2006")) {
 		t.Errorf("/remind after the change = %q, want the new dates only", got)
 	}
 }
@@ -329,29 +348,30 @@ func TestRestartBeforeDueThenDeliverExactlyOnce(t *testing.T) {
 	w.withProfile("1")
 	w.withProfile("2") // never opts in
 	w.say("1", "/remind on")
+	due, ms := expected(t, 2028, start, 10)
 	next, ok := w.runOnce()
-	if !ok || !next.Equal(plan2028[0]) || len(w.sender.messages()) != 0 {
-		t.Fatalf("RunOnce before the date = %v, %t, sent %v; want nothing sent and the next at %v", next, ok, w.sender.messages(), plan2028[0])
+	if !ok || !next.Equal(due[0]) || len(w.sender.messages()) != 0 {
+		t.Fatalf("RunOnce before the date = %v, %t, sent %v; want nothing sent and the next at %v", next, ok, w.sender.messages(), due[0])
 	}
 
 	w.restart()
-	w.clock.set(plan2028[0].Add(-time.Second))
+	w.clock.set(due[0].Add(-time.Second))
 	if w.runOnce(); len(w.sender.messages()) != 0 {
 		t.Fatalf("a second early sent %v", w.sender.messages())
 	}
-	w.clock.set(plan2028[0].Add(3 * time.Minute))
+	w.clock.set(due[0].Add(3 * time.Minute))
 	next, ok = w.runOnce()
 	got := w.sender.messages()
 	if len(got) != 1 || got[0].user != "1" {
 		t.Fatalf("at the date sent %v, want one message to user 1", got)
 	}
-	for _, want := range []string{"Reminder: March to August 2027", "Secure 1-3 months of USCE", "Where you stand:", "Next step:", "/remind off"} {
+	for _, want := range []string{"Reminder: " + ms[0].From.Format("January"), opening(ms[0]), "Where you stand:", "Next step:", "/remind off"} {
 		if !strings.Contains(got[0].text, want) {
 			t.Errorf("reminder = %q, want %q in it", got[0].text, want)
 		}
 	}
-	if !ok || !next.Equal(plan2028[1]) {
-		t.Errorf("next due = %v, %t; want %v", next, ok, plan2028[1])
+	if !ok || !next.Equal(due[1]) {
+		t.Errorf("next due = %v, %t; want %v", next, ok, due[1])
 	}
 
 	// Again, and after another restart: nothing more until the next date.
@@ -361,13 +381,13 @@ func TestRestartBeforeDueThenDeliverExactlyOnce(t *testing.T) {
 	if n := len(w.sender.messages()); n != 1 {
 		t.Errorf("%d messages after running again, want still 1", n)
 	}
-	if got := w.pending("1"); !slices.Equal(got, plan2028[1:]) {
-		t.Errorf("schedule after the first = %v, want %v", got, plan2028[1:])
+	if got := w.pending("1"); !slices.Equal(got, due[1:]) {
+		t.Errorf("schedule after the first = %v, want %v", got, due[1:])
 	}
 	// A profile change afterwards does not bring the sent one back.
 	w.say("1", "/profile set us_letters 2")
-	if got := w.pending("1"); !slices.Equal(got, plan2028[1:]) {
-		t.Errorf("schedule after a change = %v, want %v", got, plan2028[1:])
+	if got := w.pending("1"); !slices.Equal(got, due[1:]) {
+		t.Errorf("schedule after a change = %v, want %v", got, due[1:])
 	}
 }
 
@@ -375,16 +395,21 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	w := newWorld(t)
 	w.withProfile("1")
 	w.say("1", "/remind on")
-	// Down from before March 2027 to mid-October 2027: the secure
-	// milestone (to August) is over, the final one (September on) late.
-	w.clock.set(at("2027-10-15 08:00"))
+	// Down from before the first milestone to six weeks into the second:
+	// the first is over, the second late.
+	_, ms := expected(t, 2028, start, 10)
+	back := ms[1].From.AddDate(0, 0, 45).Add(8 * time.Hour)
+	if ms[0].To.After(back) || !ms[1].To.After(back) {
+		t.Fatalf("milestones %v: the test needs the first over and the second running on %v", ms[:2], back)
+	}
+	w.clock.set(back)
 	w.runOnce()
 	got := w.sender.messages()
 	if len(got) != 1 {
 		t.Fatalf("after downtime sent %d messages %v, want one catch-up", len(got), got)
 	}
-	if !strings.Contains(got[0].text, "While I was away") || !strings.Contains(got[0].text, "September 2027 to February 2028") ||
-		strings.Contains(got[0].text, "March to August 2027") {
+	if !strings.Contains(got[0].text, "While I was away") || !strings.Contains(got[0].text, opening(ms[1])) ||
+		strings.Contains(got[0].text, opening(ms[0])) {
 		t.Errorf("catch-up = %q, want only the milestone still running, as While I was away", got[0].text)
 	}
 	rs, err := w.db.Reminders(context.Background(), user("1"))
@@ -395,7 +420,11 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	for _, r := range rs {
 		statuses = append(statuses, r.Status)
 	}
-	if want := []string{"skipped", "sent", "pending", "pending", "pending"}; !slices.Equal(statuses, want) {
+	want := []string{"skipped", "sent"}
+	for range ms[2:] {
+		want = append(want, "pending")
+	}
+	if !slices.Equal(statuses, want) {
 		t.Errorf("statuses = %v, want %v", statuses, want)
 	}
 }
@@ -412,7 +441,8 @@ func TestDMsClosedStopsRemindersAndSaysWhy(t *testing.T) {
 		}
 		return nil
 	}
-	w.clock.set(plan2028[0])
+	due := plan2028(t)
+	w.clock.set(due[0])
 	w.runOnce()
 	if got := w.sender.messages(); len(got) != 1 || got[0].user != "2" {
 		t.Errorf("sent %v, want only user 2's", got)
@@ -420,7 +450,7 @@ func TestDMsClosedStopsRemindersAndSaysWhy(t *testing.T) {
 	if got := w.pending("1"); len(got) != 0 {
 		t.Errorf("user 1's schedule after DMs closed = %v, want none", got)
 	}
-	if got := w.pending("2"); !slices.Equal(got, plan2028[1:]) {
+	if got := w.pending("2"); !slices.Equal(got, due[1:]) {
 		t.Errorf("user 2's schedule = %v, want the rest", got)
 	}
 
@@ -444,7 +474,7 @@ func TestDMsClosedStopsRemindersAndSaysWhy(t *testing.T) {
 	w.clock.set(start)
 	w.say("2", "/remind on")
 	w.sender.fail = func(string) error { return bot.ErrUnreachable }
-	w.clock.set(plan2028[1])
+	w.clock.set(due[1])
 	w.runOnce()
 	if got := w.say("2", "/remind on"); strings.Contains(got, "stopped your reminders") || !strings.Contains(got, "Reminders are on") {
 		t.Errorf("/remind on after a stop = %q, want on without the notice", got)
@@ -456,9 +486,10 @@ func TestFailedDeliveryIsRetriedLater(t *testing.T) {
 	w.withProfile("1")
 	w.say("1", "/remind on")
 	w.sender.fail = func(string) error { return errors.New("telegram: push: 502 Bad Gateway") }
-	w.clock.set(plan2028[0])
+	due := plan2028(t)
+	w.clock.set(due[0])
 	next, _ := w.runOnce()
-	if want := plan2028[0].Add(15 * time.Minute); !next.Equal(want) {
+	if want := due[0].Add(15 * time.Minute); !next.Equal(want) {
 		t.Errorf("after a failure the next try is at %v, want %v", next, want)
 	}
 	w.sender.fail = nil
@@ -480,7 +511,7 @@ func TestForgetDeletesTheSchedule(t *testing.T) {
 	if got := w.pending("1"); len(got) != 0 {
 		t.Errorf("schedule after /forget = %v", got)
 	}
-	w.clock.set(plan2028[0])
+	w.clock.set(plan2028(t)[0])
 	if _, ok := w.runOnce(); ok || len(w.sender.messages()) != 0 {
 		t.Errorf("after /forget: next reminder %t, sent %v", ok, w.sender.messages())
 	}
@@ -515,28 +546,43 @@ func TestRunSleepsUntilDue(t *testing.T) {
 	go func() { w.sched.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 
-	if d := <-w.clock.waiting; d != time.Hour {
+	if d := recv(t, w.clock.waiting); d != time.Hour {
 		t.Errorf("Run sleeps %v, want its one-hour bound (the next is months away)", d)
 	}
 	// Each timer that fires brings it one hour nearer, then to the date.
-	w.clock.set(at("2027-02-28 09:30"))
-	if d := <-w.clock.waiting; d != time.Hour {
+	due := plan2028(t)[0]
+	w.clock.set(due.Add(-24*time.Hour - 30*time.Minute))
+	if d := recv(t, w.clock.waiting); d != time.Hour {
 		t.Errorf("after the hour, Run sleeps %v, want an hour", d)
 	}
-	w.clock.set(at("2027-03-01 09:45"))
-	if d := <-w.clock.waiting; d != 15*time.Minute {
+	w.clock.set(due.Add(-15 * time.Minute))
+	if d := recv(t, w.clock.waiting); d != 15*time.Minute {
 		t.Errorf("Run sleeps %v, want 15m, until the reminder", d)
 	}
-	w.clock.set(at("2027-03-01 10:00"))
-	if p := <-w.sender.sent; p.user != "1" {
+	w.clock.set(due)
+	if p := recv(t, w.sender.sent); p.user != "1" {
 		t.Errorf("Run sent %v", p)
 	}
-	<-w.clock.waiting // asleep again
+	recv(t, w.clock.waiting) // asleep again
 	w.withProfile("3")
 	w.say("3", "/remind on") // wakes it: the schedule changed
-	<-w.clock.waiting
+	recv(t, w.clock.waiting)
 	if n := len(w.sender.messages()); n != 1 {
 		t.Errorf("%d messages, want 1", n)
+	}
+}
+
+// recv receives from c, failing the test if nothing comes: a hang, not a
+// timing assertion.
+func recv[T any](t *testing.T, c <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatal("nothing came")
+		var zero T
+		return zero
 	}
 }
 
@@ -549,7 +595,7 @@ func TestPacing(t *testing.T) {
 		w.withProfile(u)
 		w.say(u, "/remind on")
 	}
-	due := plan2028[0]
+	due := plan2028(t)[0]
 	w.clock.set(due)
 	w.clock.auto = true
 	w.runOnce()
@@ -580,7 +626,7 @@ func TestOnBeforeTheProfileIsComplete(t *testing.T) {
 		t.Errorf("schedule of an incomplete profile = %v", got)
 	}
 	w.say("1", "/profile set us_letters 1")
-	if got := w.pending("1"); !slices.Equal(got, plan2028) {
-		t.Errorf("schedule once the profile is complete = %v, want %v", got, plan2028)
+	if got, want := w.pending("1"), plan2028(t); !slices.Equal(got, want) {
+		t.Errorf("schedule once the profile is complete = %v, want %v", got, want)
 	}
 }

@@ -43,7 +43,7 @@ func (c *setClock) set(t time.Time) {
 
 // remindEnv is env with reminders on: its router has /remind, and a
 // scheduler sends through the running Bot.
-func remindEnv(t *testing.T) (*env, *remind.Scheduler, *setClock) {
+func remindEnv(t *testing.T) (*env, *remind.Scheduler, *setClock, rules.Milestone) {
 	t.Helper()
 	e := newEnv(t)
 	kb, _ := loadKB()
@@ -65,23 +65,31 @@ func remindEnv(t *testing.T) (*env, *remind.Scheduler, *setClock) {
 	if err := e.db.SaveProfile(context.Background(), u, p, advisor.IntakeState{Step: advisor.StepDone}, clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	return e, sched, clock
+	// The first milestone not under way is the first reminder, at noon.
+	for _, m := range rules.Assess(p, clock.Now()).Milestones {
+		if m.From.After(clock.Now()) {
+			return e, sched, clock, m
+		}
+	}
+	t.Fatal("the test profile's plan has no milestone ahead")
+	return nil, nil, nil, rules.Milestone{}
 }
 
 func TestPushRemindsInThePrivateChat(t *testing.T) {
-	e, sched, clock := remindEnv(t)
+	e, sched, clock, first := remindEnv(t)
 	c := e.convo(t, ana, privateChat(ana))
 	c.say("/plan")
-	if on := c.press("Remind me"); !strings.Contains(on.Text, "Reminders are on") || !strings.Contains(on.Text, "March 1, 2027") {
-		t.Fatalf("Remind me = %q, want reminders on from March 1, 2027", on.Text)
+	day := first.From.Format("January 2, 2006")
+	if on := c.press("Remind me"); !strings.Contains(on.Text, "Reminders are on") || !strings.Contains(on.Text, day) {
+		t.Fatalf("Remind me = %q, want reminders on from %s", on.Text, day)
 	}
-	clock.set(time.Date(2027, 3, 1, 12, 5, 0, 0, time.UTC))
+	clock.set(first.From.Add(12*time.Hour + 5*time.Minute))
 	if _, _, err := sched.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	msgs := e.f.waitSent(t, ana.ID, c.seen+1)
 	m := msgs[len(msgs)-1]
-	if m.ChatID != ana.ID || m.ParseMode != "HTML" || !strings.Contains(m.Raw, "<b>Reminder: March to August 2027</b>") ||
+	if m.ChatID != ana.ID || m.ParseMode != "HTML" || !strings.Contains(m.Raw, "<b>Reminder: "+first.From.Format("January")) ||
 		!strings.Contains(m.Text, "/remind off") {
 		t.Errorf("reminder in chat %d (%s) = %q, want it in HTML in Ana's private chat", m.ChatID, m.ParseMode, m.Raw)
 	}
@@ -94,15 +102,15 @@ func TestPushRemindsInThePrivateChat(t *testing.T) {
 	if got := len(e.f.sent(ana.ID)); got != c.seen+1 {
 		t.Errorf("%d messages in the chat, want %d: the reminder once", got, c.seen+1)
 	}
-	e.checkLogs(t, "Reminder", "USCE")
+	e.checkLogs(t, "Reminder", first.Text)
 }
 
 func TestPushBlockedStopsReminders(t *testing.T) {
-	e, sched, clock := remindEnv(t)
+	e, sched, clock, first := remindEnv(t)
 	c := e.convo(t, ana, privateChat(ana))
 	c.say("/remind on")
 	e.f.failNext("sendMessage", 1, apiFailure{code: 403, desc: "Forbidden: bot was blocked by the user"})
-	clock.set(time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC))
+	clock.set(first.From.Add(12 * time.Hour))
 	if _, ok, err := sched.RunOnce(context.Background()); err != nil || ok {
 		t.Errorf("RunOnce after a block = %t, %v; want no reminder left", ok, err)
 	}
