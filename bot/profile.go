@@ -36,6 +36,7 @@ func (r *Router) save(ctx context.Context, m Message, p rules.Profile, s advisor
 		r.emit(EventStoreError)
 		return fmt.Errorf("%w (%w)", errSave, err)
 	}
+	r.reschedule(ctx, m, p)
 	return nil
 }
 
@@ -389,7 +390,7 @@ func (r *Router) plan(ctx context.Context, m Message, _ string) (Reply, error) {
 		}
 		t = append(t, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{rich.B("Read next: "), rich.S(strings.Join(titles, " / "))}})
 	}
-	return Reply{Text: t, Private: true}, nil
+	return r.offerReminders(ctx, m, a, Reply{Text: t, Private: true}), nil
 }
 
 func (r *Router) classify(ctx context.Context, m Message, args string) (Reply, error) {

@@ -34,6 +34,7 @@ type Router struct {
 
 	events     func(Event)   // nil: no one listens
 	unanswered UnansweredLog // nil: abstained questions are not kept
+	rem        *reminders    // nil: no /remind (see EnableReminders)
 }
 
 type command struct {
@@ -95,6 +96,14 @@ type CommandInfo struct {
 
 // Handle handles one message without middleware.
 func (r *Router) Handle(ctx context.Context, m Message) (Reply, error) {
+	reply, err := r.handle(ctx, m)
+	if err != nil {
+		return reply, err
+	}
+	return r.withStopNotice(ctx, m, reply), nil
+}
+
+func (r *Router) handle(ctx context.Context, m Message) (Reply, error) {
 	m.Text = strings.TrimSpace(strings.ToValidUTF8(m.Text, "\uFFFD"))
 	if utf8.RuneCountInString(m.Text) > MaxMessageRunes {
 		return Reply{}, Errorf(EInvalid, "That message is too long; please keep it under %d characters.", MaxMessageRunes)
@@ -434,6 +443,8 @@ func (r *Router) choose(ctx context.Context, m Message) (Reply, error) {
 			return Reply{Text: rich.Plain("There was nothing stored about you."), Private: true}, nil
 		}
 		return Reply{Text: rich.Plain("Done: everything I stored about you is deleted."), Private: true}, nil
+	case m.Choice == remindChoice && r.rem != nil:
+		return r.remindOn(ctx, m)
 	case parts[0] == intakeChoice && len(parts) == 3:
 		return r.chooseIntake(ctx, m, parts[1], parts[2])
 	case strings.HasPrefix(m.Choice, topicChoicePrefix):

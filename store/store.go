@@ -61,6 +61,7 @@ type DB struct {
 	lock     *os.File // holds the writer's lock (see lock.go); nil for OpenShared
 	logKey   []byte   // see LogKey
 	stmt     statements
+	rem      reminderStmts // prepared at their first use (reminders.go)
 	writes   *writeQueue
 	profiles *profileCache
 	ckpt     *checkpointer
@@ -285,7 +286,7 @@ func (db *DB) Close() error {
 		if errors.Is(translate(cpErr), ErrBusy) {
 			cpErr = nil
 		}
-		db.closeErr = errors.Join(cpErr, ckptErr, db.stmt.close(), db.reader.Close(), db.writer.Close())
+		db.closeErr = errors.Join(cpErr, ckptErr, db.stmt.close(), db.rem.close(), db.reader.Close(), db.writer.Close())
 		if db.lock != nil {
 			// Last: the next writer may start once the file is closed.
 			db.closeErr = errors.Join(db.closeErr, db.lock.Close())

@@ -34,6 +34,9 @@ type export struct {
 	Intake  json.RawMessage `json:"intake,omitempty"`
 	// ProfileUpdatedAt is when the profile was last saved.
 	ProfileUpdatedAt *time.Time `json:"profile_updated_at,omitempty"`
+	// Reminders are the /remind settings and schedule, absent for a user
+	// who never turned reminders on.
+	Reminders *exportReminders `json:"reminders,omitempty"`
 }
 
 type exportUser struct {
@@ -84,6 +87,9 @@ func (db *DB) Export(ctx context.Context, u advisor.UserKey) ([]byte, error) {
 	default:
 		at := time.Unix(updated, 0).UTC()
 		out.Profile, out.Intake, out.ProfileUpdatedAt = json.RawMessage(profile), json.RawMessage(intake), &at
+	}
+	if out.Reminders, err = exportReminderRows(ctx, tx, u); err != nil {
+		return nil, fmt.Errorf("export reminders: %w", err)
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

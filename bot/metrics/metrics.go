@@ -43,6 +43,8 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 	dropped  *prometheus.CounterVec
 	events   map[bot.Event]prometheus.Counter // read-only after New
+
+	reminders reminderMetrics
 }
 
 // New returns the metrics, registered with the Go and process collectors.
@@ -102,6 +104,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	m.reminders = newReminderMetrics(reg)
 	return m
 }
 

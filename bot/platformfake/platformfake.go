@@ -333,6 +333,18 @@ func (f *Platforms) discord(req *http.Request, body []byte) (*http.Response, err
 	case req.Method == http.MethodPost && strings.HasPrefix(p, "channels/") && strings.HasSuffix(p, "/messages"):
 		f.checkDiscord("channel message", req.Header.Get("Content-Type"), body, false)
 		return response(req, http.StatusOK, dcMessageJSON), nil
+	case req.Method == http.MethodPost && p == "users/@me/channels":
+		// Opening a DM (reminders): the channel of the one recipient.
+		var open struct {
+			RecipientID string `json:"recipient_id"`
+		}
+		if err := json.Unmarshal(body, &open); err != nil || open.RecipientID == "" {
+			f.mu.Lock()
+			f.violation("discord: DM channel without a recipient: %s", body)
+			f.mu.Unlock()
+			return response(req, http.StatusBadRequest, `{"message":"Invalid Form Body","code":50035}`), nil
+		}
+		return response(req, http.StatusOK, `{"id":"`+DiscordChannel+`","type":1,"recipients":[{"id":"`+open.RecipientID+`","username":"user"}]}`), nil
 	}
 	f.mu.Lock()
 	f.violation("discord: unexpected %s %s", req.Method, req.URL.Path)

@@ -25,6 +25,7 @@ import (
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/console"
+	"github.com/uscebot/uscebot/bot/remind"
 	"github.com/uscebot/uscebot/bot/rich"
 	"github.com/uscebot/uscebot/store"
 )
@@ -164,12 +165,22 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if cfg.Advisor.LogUnanswered {
 		router.LogUnanswered(db)
 	}
+	if err := router.EnableReminders(ctx, db, nil); err != nil {
+		return err
+	}
 	c := &console.Console{
 		In:          stdin,
 		Out:         stdout,
 		Handler:     router.Handler(log),
 		User:        *user,
 		Interactive: isTerminal(stdin) && isTerminal(stdout),
+	}
+	// The console reaches its user only while it runs: the reminders that
+	// fell due meanwhile come first.
+	reminders := remind.New(remind.Config{Store: db, Compose: router.ReminderReply, Log: log})
+	reminders.AddSender(console.Platform, c, 0)
+	if err := reminders.RunUser(ctx, advisor.UserKey{Platform: console.Platform, ID: *user}); err != nil {
+		return err
 	}
 	if err := c.Run(ctx); err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/discord"
 	"github.com/uscebot/uscebot/bot/metrics"
+	"github.com/uscebot/uscebot/bot/remind"
 	"github.com/uscebot/uscebot/bot/telegram"
 	"github.com/uscebot/uscebot/store"
 )
@@ -35,6 +36,7 @@ type Main struct {
 	db        *store.DB
 	platforms map[string]platform
 	retention time.Duration               // 0: users are kept until /forget
+	reminders *remind.Scheduler           // sends the plan reminders as they fall due
 	stopHTTP  func(context.Context) error // nil when [http] listen is off
 	closeOnce sync.Once
 	closeErr  error
@@ -68,6 +70,12 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if cfg.Advisor.LogUnanswered {
 		router.LogUnanswered(db)
 	}
+	// Reminders come before the adapters, which publish the commands.
+	m.reminders = remind.New(remind.Config{Store: db, Compose: router.ReminderReply, Log: log,
+		Observer: met, Unreachable: router.RemindersStopped})
+	if err := router.EnableReminders(ctx, db, m.reminders.Wake); err != nil {
+		return nil, err
+	}
 	handler := bot.Chain(router.Handler(log, met.Middleware(router.Commands())), admission(cfg.Bot, bot.FloodDropped(met.Dropped), bot.FloodLog(log))...)
 	grace := time.Duration(cfg.Bot.ShutdownGraceSeconds) * time.Second
 
@@ -88,6 +96,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 		}
 		log.Info("telegram connected", "bot", tg.Username())
 		m.platforms["telegram"] = tg
+		m.reminders.AddSender(telegram.Platform, tg, telegramRemindersPerSecond)
 	}
 	if cfg.Discord.Enabled {
 		titles := make([]string, 0, len(kb.Topics()))
@@ -108,6 +117,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 		}
 		log.Info("discord connected; invite the bot with this link", "invite", dc.InviteURL())
 		m.platforms["discord"] = dc
+		m.reminders.AddSender(discord.Platform, dc, discordRemindersPerSecond)
 	}
 	if cfg.HTTP.Listen != "" {
 		addr, stop, err := startHTTP(ctx, cfg.HTTP.Listen, newHTTPServer(met, m.healthChecks(), log), log)
@@ -124,13 +134,14 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 // an error is logged without stopping the others; Run returns their
 // errors once all have stopped.
 func (m *Main) Run(ctx context.Context) error {
-	// The retention sweep (a no-op when retention is 0) stops when the
-	// platforms do, so Run returns even if every platform fails, and
-	// before Close closes the store.
+	// The retention sweep (a no-op when retention is 0) and the reminders'
+	// scheduler stop when the platforms do, so Run returns even if every
+	// platform fails, and before Close closes the store.
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	var sweep sync.WaitGroup
 	sweep.Go(func() { store.Sweep(sweepCtx, m.db, m.retention, 24*time.Hour, time.Now, m.log) })
 	sweep.Go(func() { checkDaily(sweepCtx, m.db, m.log) })
+	sweep.Go(func() { m.reminders.Run(sweepCtx) })
 	defer func() { stopSweep(); sweep.Wait() }()
 	var wg sync.WaitGroup
 	errs := make([]error, 0, len(m.platforms))
@@ -207,6 +218,15 @@ func runRun(ctx context.Context, args []string, _ io.Reader, _, stderr io.Writer
 	log.Info("uscebot stopped")
 	return errors.Join(runErr, m.Close())
 }
+
+// The pace of reminders: below the platforms' limits, so that a day when
+// thousands fall due leaves room for the replies to live messages.
+// Telegram allows about 30 messages a second in all; a Discord reminder
+// is two requests (open the DM, send) against a global 50 a second.
+const (
+	telegramRemindersPerSecond = 20
+	discordRemindersPerSecond  = 10
+)
 
 // admission is the middleware in front of the router on every platform:
 // flood control first (a flooding user waits their turn; skips are counted
