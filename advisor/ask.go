@@ -81,6 +81,18 @@ func (kb *KB) Ask(question string) Answer {
 	return a
 }
 
+// Closest returns the topics closest to text, best first (at most five),
+// whether or not the text would be answered: for suggestions as a user
+// types.
+func (kb *KB) Closest(text string) []*Topic {
+	r := kb.engine.Match(text)
+	out := make([]*Topic, 0, len(r.Ranked))
+	for _, s := range r.Ranked {
+		out = append(out, kb.docs[s.Doc])
+	}
+	return out
+}
+
 func isGreeting(q []string) bool {
 	for _, t := range q {
 		if !helpWords[t] {

@@ -363,3 +363,13 @@ func FuzzAsk(f *testing.F) {
 		}
 	})
 }
+
+// Closest ranks what a user is typing, for autocomplete: "tele" puts the
+// telehealth topic first.
+func TestClosest(t *testing.T) {
+	kb := mustLoad(t)
+	got := kb.Closest("does tele count")
+	if len(got) == 0 || got[0].ID != "telehealth-counts" {
+		t.Errorf("Closest(does tele count) = %v, want telehealth-counts first", got)
+	}
+}

@@ -17,9 +17,11 @@ const (
 // suggest returns the topic titles matching what the user has typed so
 // far, best first: titles starting with it, then titles with a word
 // starting with each typed word (the last word is usually half typed),
-// then titles containing each typed word. With nothing matching, the typed
-// text itself is offered, so the user's own question stays one press away.
-func suggest(topics []string, typed string) []*discordgo.ApplicationCommandOptionChoice {
+// then titles containing each typed word; among those, the titles the
+// matcher ranked (ranked, best first) lead. With nothing matching, the
+// typed text itself is offered, so the user's own question stays one press
+// away.
+func suggest(topics, ranked []string, typed string) []*discordgo.ApplicationCommandOptionChoice {
 	typed = strings.TrimSpace(typed)
 	q := words(typed)
 	lower := strings.ToLower(typed)
@@ -43,9 +45,13 @@ func suggest(topics []string, typed string) []*discordgo.ApplicationCommandOptio
 		case everyWord(q, func(w string) bool { return strings.Contains(tl, w) }):
 			rank = 2
 		}
-		if rank >= 0 {
-			hits = append(hits, hit{rank, t})
+		if rank < 0 {
+			continue
 		}
+		if i := slices.Index(ranked, t); i >= 0 {
+			rank = i - len(ranked) // before every textual rank, in the matcher's order
+		}
+		hits = append(hits, hit{rank, t})
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int { return a.rank - b.rank })
 	if len(hits) == 0 && typed != "" {

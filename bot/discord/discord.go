@@ -60,7 +60,10 @@ type Config struct {
 	// sessions; ShardCount 0 means 1.
 	ShardID, ShardCount int
 	// Topics are the topic titles /ask suggests as the user types.
-	Topics        []string
+	Topics []string
+	// Rank, when set, orders titles by how well they match what is typed,
+	// best first; suggestions it ranks come before the others.
+	Rank          func(typed string) []string
 	ShutdownGrace time.Duration // in-flight bound at shutdown, default 5 s
 	Logger        *slog.Logger  // nil = slog.Default()
 
@@ -81,6 +84,7 @@ type Bot struct {
 	appID      string
 	botID      string
 	topics     []string
+	rank       func(string) []string
 	public     map[string]bool // commands answered in the open in a server
 	grace      time.Duration
 	deferAfter time.Duration
@@ -166,6 +170,7 @@ func New(ctx context.Context, cfg Config, h bot.Handler, commands []bot.CommandI
 		appID:      app.ID,
 		botID:      me.ID,
 		topics:     cfg.Topics,
+		rank:       cfg.Rank,
 		public:     publicCommands(commands),
 		grace:      cfg.ShutdownGrace,
 		deferAfter: cfg.DeferAfter,

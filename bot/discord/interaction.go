@@ -373,7 +373,11 @@ func (b *Bot) autocomplete(s *discordgo.Session, i *discordgo.Interaction) {
 	d := i.ApplicationCommandData()
 	var choices []*discordgo.ApplicationCommandOptionChoice
 	if name, typed := focused(d.Options); d.Name == "ask" && name == optQuestion {
-		choices = suggest(b.topics, typed)
+		var ranked []string
+		if b.rank != nil && strings.TrimSpace(typed) != "" {
+			ranked = b.rank(typed)
+		}
+		choices = suggest(b.topics, ranked, typed)
 	}
 	b.respond(s, i, "autocomplete", &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,

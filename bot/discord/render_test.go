@@ -271,7 +271,7 @@ func TestSuggest(t *testing.T) {
 		strings.Repeat("Very long title ", 10)}
 	names := func(typed string) []string {
 		var out []string
-		for _, c := range suggest(topics, typed) {
+		for _, c := range suggest(topics, nil, typed) {
 			out = append(out, c.Name)
 		}
 		return out
@@ -282,7 +282,18 @@ func TestSuggest(t *testing.T) {
 	if got := names("count usc"); !slices.Equal(got, []string{topics[1]}) {
 		t.Errorf("suggest(count usc) = %q", got)
 	}
-	for _, c := range suggest(topics, "long") {
+	// The matcher's order leads among the titles that match the text.
+	ranked := func(typed string) []string {
+		var out []string
+		for _, c := range suggest(topics, []string{topics[1], "Not a title of the list"}, typed) {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+	if got := ranked("tele"); !slices.Equal(got, []string{topics[1], topics[2]}) {
+		t.Errorf("suggest(tele) with the matcher's ranking = %q, want %q first", got, topics[1])
+	}
+	for _, c := range suggest(topics, nil, "long") {
 		if v := c.Value.(string); ulen(c.Name) > maxChoiceText || ulen(v) > maxChoiceText || strings.HasSuffix(v, "…") {
 			t.Errorf("long title gave name %q value %q", c.Name, v)
 		}

@@ -104,11 +104,18 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 			titles = append(titles, t.Title)
 		}
 		dc, err := discord.New(ctx, discord.Config{
-			Token:         string(cfg.Discord.Token),
-			GuildIDs:      cfg.Discord.GuildIDs,
-			ShardID:       cfg.Discord.ShardID,
-			ShardCount:    cfg.Discord.ShardCount,
-			Topics:        titles,
+			Token:      string(cfg.Discord.Token),
+			GuildIDs:   cfg.Discord.GuildIDs,
+			ShardID:    cfg.Discord.ShardID,
+			ShardCount: cfg.Discord.ShardCount,
+			Topics:     titles,
+			Rank: func(typed string) []string {
+				var out []string
+				for _, t := range kb.Closest(typed) {
+					out = append(out, t.Title)
+				}
+				return out
+			},
 			ShutdownGrace: grace,
 			Logger:        log.With("platform", "discord"),
 		}, handler, router.Commands())
