@@ -78,7 +78,8 @@ type EvalMiss struct {
 	Score    float64  `json:"score"`
 }
 
-// Evaluate asks every question and counts. A want that is neither "none"
+// Evaluate asks every question as the bot reads a message (KB.Read, with
+// nothing pending) and counts. A want that is neither "none"
 // nor a topic id is an error naming it, since it could never be right.
 func (kb *KB) Evaluate(cases []EvalCase) (EvalReport, error) {
 	var r EvalReport
@@ -87,7 +88,7 @@ func (kb *KB) Evaluate(cases []EvalCase) (EvalReport, error) {
 		if c.Want != "none" && kb.Topic(c.Want) == nil {
 			return EvalReport{}, fmt.Errorf("unknown topic id %q (question %q)", c.Want, c.Question)
 		}
-		a := kb.Ask(c.Question)
+		a := kb.Read(c.Question, nil).Answer
 		ok := false
 		var got *string
 		var choices []string

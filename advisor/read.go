@@ -50,25 +50,24 @@ func (kb *KB) Read(text string, p *match.Pending) Reading {
 	return r
 }
 
-// answerQuestions answers the reading's questions: the main one is the
-// question sentence answered with the most confidence (the life story
-// around it left out), then the whole message when no sentence alone is
-// answered; the other sentences' topics are offered beside it.
+// answerQuestions answers the reading's questions. The whole message and
+// each of its question sentences are matched; the main answer is the most
+// confident of them, so that a question sentence that needs its context
+// ("Does that count?") is read with it while a life story that pulls the
+// whole message elsewhere loses to the sentence that asks. The other
+// sentences' topics are offered beside it.
 func (kb *KB) answerQuestions(r *Reading) {
-	answers := make([]Answer, 0, len(r.Questions)+1)
+	answers := []Answer{kb.Ask(r.Text)}
 	for _, q := range r.Questions {
-		answers = append(answers, kb.Ask(q))
+		if q != r.Text && answers[0].OutOfScope == "" {
+			answers = append(answers, kb.Ask(q))
+		}
 	}
 	main := -1
 	for i, a := range answers {
-		if a.Topic != nil && (main < 0 || a.Score > answers[main].Score) {
+		if a.Topic != nil {
 			main = i
-		}
-	}
-	if main < 0 && (len(r.Questions) > 1 || r.Questions[0] != r.Text) {
-		if whole := kb.Ask(r.Text); whole.Topic != nil {
-			answers = append(answers, whole)
-			main = len(answers) - 1
+			break
 		}
 	}
 	if main < 0 {
@@ -80,14 +79,14 @@ func (kb *KB) answerQuestions(r *Reading) {
 		}
 	}
 	if main < 0 {
-		// An abstention: the first question says best what was asked.
+		// An abstention: the whole message says best what was asked.
 		r.Answer = answers[0]
 		return
 	}
 	r.Answer = answers[main]
 	seen := map[*Topic]bool{r.Answer.Topic: true}
-	for i, a := range answers {
-		if i == main || a.Topic == nil || seen[a.Topic] || len(r.Also) == maxAlso {
+	for i, a := range answers[1:] {
+		if i+1 == main || a.Topic == nil || seen[a.Topic] || len(r.Also) == maxAlso {
 			continue
 		}
 		seen[a.Topic] = true

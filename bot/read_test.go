@@ -72,6 +72,10 @@ func TestReadingQuestions(t *testing.T) {
 			r := f.send(t, bot.Message{Text: tt.text})
 			got := r.Text.String()
 			title, _, _ := strings.Cut(got, "\n")
+			if tt.also != "" && strings.Contains(strings.ToLower(title), tt.also) {
+				// Either question may be the main one; the other is offered.
+				tt.title, tt.also = tt.also, tt.title
+			}
 			if !strings.Contains(strings.ToLower(title), strings.ToLower(tt.title)) || !strings.Contains(got, "Sources:") {
 				t.Fatalf("reply to %q = %q, want the answer titled %q", tt.text, got, tt.title)
 			}

@@ -289,7 +289,7 @@ func (r *Router) answerTopic(ctx context.Context, m Message, a advisor.Answer, a
 			reply.Choices = append(reply.Choices, topicChoice(t))
 		}
 		reply.Text = append(reply.Text, rich.Block{Kind: rich.Paragraph, Spans: []rich.Span{
-			rich.B("You also asked about: "), rich.S(strings.Join(titles, " / ") + ". Pick it to read the answer.")}})
+			rich.B("You also asked about: "), rich.S(strings.Join(titles, " / ") + " (pick it below to read that answer)")}})
 	}
 	return reply, nil
 }
