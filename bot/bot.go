@@ -70,6 +70,10 @@ type Reply struct {
 	// asks a question without choices; platforms with forms (Discord's
 	// modals and select menus) use it, chat platforms let the user type.
 	Input *Input
+	// Failed says the message was not handled: the reply only says so (an
+	// error line or an apology). An adapter must not show a pressed button
+	// as answered, nor put the reply in place of the question.
+	Failed bool
 	// Stale says the choice answered was not applied: its question had
 	// moved on, or its confirmation expired. An adapter must not show the
 	// old question as answered with it.

@@ -36,7 +36,7 @@ func Recover(log *slog.Logger) Middleware {
 						"platform", m.Platform, "user", HashID(m.UserID),
 						"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 					r, err = Reply{Text: rich.Plain("Sorry, something broke while I handled that message. " +
-						"It has been logged; please try again or ask something else.")}, nil
+						"It has been logged; please try again or ask something else."), Failed: true}, nil
 				}
 			}()
 			return next(ctx, m)
@@ -52,7 +52,7 @@ func ErrorReplies() Middleware {
 		return func(ctx context.Context, m Message) (Reply, error) {
 			r, err := next(ctx, m)
 			if err != nil {
-				return Reply{Text: rich.Plain(ErrorMessage(err))}, nil
+				return Reply{Text: rich.Plain(ErrorMessage(err)), Failed: true}, nil
 			}
 			return r, nil
 		}

@@ -177,6 +177,11 @@ func (b *Bot) answer(s *discordgo.Session, j job, res <-chan outcome) {
 				Type: discordgo.InteractionResponseChannelMessageWithSource, Data: notDone(b.failure(j, o.err))})
 			return
 		}
+		if o.reply.Failed {
+			b.respond(s, j.i, j.kind, &discordgo.InteractionResponse{
+				Type: discordgo.InteractionResponseChannelMessageWithSource, Data: notDone(o.reply.Text.String())})
+			return
+		}
 		b.reply(s, j, o.reply)
 		return
 	case <-timer.C:
@@ -197,6 +202,10 @@ func (b *Bot) answer(s *discordgo.Session, j job, res <-chan outcome) {
 	case o := <-res:
 		if o.err != nil {
 			b.followUpNotDone(s, j, b.failure(j, o.err))
+			return
+		}
+		if o.reply.Failed {
+			b.followUpNotDone(s, j, o.reply.Text.String())
 			return
 		}
 		b.followUp(s, j, o.reply)

@@ -1289,3 +1289,34 @@ func TestWebhookAcknowledgesHandledUpdates(t *testing.T) {
 		t.Error("an update abandoned at shutdown was acknowledged: Telegram would not send it again")
 	}
 }
+
+// A press whose handling failed (the store could not save it) says so and
+// leaves its question as it was: nothing is shown as answered that was
+// not applied.
+func TestFailedPressIsNotMarkedAnswered(t *testing.T) {
+	e := newEnv(t)
+	h := bot.Chain(func(ctx context.Context, m bot.Message) (bot.Reply, error) {
+		if m.Choice != "" {
+			return bot.Reply{}, errors.New("store down")
+		}
+		return bot.Reply{Text: rich.Plain("Still in school or graduated?"), Choices: []bot.Choice{{ID: "intake:stage:graduate", Label: "Graduated"}}}, nil
+	}, bot.ErrorReplies())
+	e.start(t, e.config(), h)
+	c := e.convo(t, ana, privateChat(ana))
+	c.say("/intake")
+	q, data := c.button("Graduated")
+	id := e.f.press(ana, q, data)
+	msgs := e.f.waitSent(t, privateChat(ana).ID, 2)
+	e.f.waitFor(t, "the callback answered", func() bool { return e.f.answered[id] > 0 })
+	if m := msgs[1]; m.Text == "" || strings.Contains(m.Text, "✓") {
+		t.Errorf("failed press = %q, want the error line", m.Text)
+	}
+	for _, edit := range e.f.callsOf("editMessageText") {
+		if strings.Contains(edit.Get("text"), "✓") {
+			t.Errorf("the failed press marked its question answered: %q", edit.Get("text"))
+		}
+	}
+	if n := len(e.f.callsOf("editMessageReplyMarkup")); n != 0 {
+		t.Error("the failed press took its question's buttons away")
+	}
+}

@@ -268,7 +268,7 @@ func (b *Bot) onCallback(q *tgbotapi.CallbackQuery, done func()) {
 		// The question shows the answer only if the handler applied it:
 		// not when it failed or was skipped, and not when it was stale
 		// (then only the buttons go).
-		if err == nil {
+		if err == nil && !r.Failed {
 			answer := q.Data
 			if r.Stale {
 				answer = ""
