@@ -204,3 +204,13 @@ func TestReadingControlWordsMidIntake(t *testing.T) {
 		t.Errorf("'cancel' on a paused intake = %q, want it to say the intake is paused", got)
 	}
 }
+
+// "A question" on a message that is only a word still gets a reply.
+func TestReadingUnsureWordAsQuestion(t *testing.T) {
+	f := newFixture(t)
+	f.say(t, "/intake")
+	r := f.send(t, bot.Message{Choice: "read:?:yes"})
+	if got := r.Text.String(); !strings.Contains(got, "I haven't asked you anything") || !strings.Contains(got, "Back to your profile") {
+		t.Errorf("'yes' taken as a question = %q, want a short line and the step again", got)
+	}
+}

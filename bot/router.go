@@ -245,6 +245,10 @@ func (r *Router) converse(ctx context.Context, m Message, p rules.Profile, s adv
 // personal note may be shown).
 func (r *Router) respond(ctx context.Context, m Message, rd advisor.Reading, p *rules.Profile) (Reply, error) {
 	r.touch(ctx, m)
+	if rd.Act == match.ActControl {
+		// "yes?" settled as a question: a word, not a question after all.
+		return r.idleControl(rd.Word, advisor.IntakeState{}), nil
+	}
 	if rd.Act == match.ActSocial {
 		if rd.Social == match.SocialHelp {
 			return r.help(ctx, m, "")
