@@ -154,6 +154,16 @@ func PromptFor(p rules.Profile, s IntakeState) *Prompt {
 	return pr
 }
 
+// Explain says why the pending step asks what it asks, said before or not:
+// the answer to "what do you mean?" in the middle of the intake. "" when
+// nothing is pending.
+func Explain(p rules.Profile, s IntakeState) string {
+	if pr := promptAt(p, s); pr != nil {
+		return pr.Why
+	}
+	return ""
+}
+
 // present returns the prompt of the state's step and the state that
 // remembers its Why as said: the Why comes with a step's first asking
 // only.

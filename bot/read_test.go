@@ -107,7 +107,7 @@ func TestReadingMidIntake(t *testing.T) {
 		want  []string // the reply contains each
 	}{
 		{"what do you mean", nil, rules.FieldStage, "i am not sure, what do you mean by graduated?",
-			[]string{"still in medical school or graduated"}},
+			[]string{"Here is why I ask", "Students look for electives", "still in medical school or graduated"}},
 		{"visa question", []string{"graduated", "2019", "2027", "IM", "passed", "skip"}, rules.FieldVisa,
 			"what is a J1 visa?", []string{"visa to train in the US"}},
 		{"does it count", []string{"graduated", "2019", "2027", "IM", "passed", "skip", "yes", "yes", "low"}, "experience",

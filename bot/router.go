@@ -229,13 +229,14 @@ func (r *Router) converse(ctx context.Context, m Message, p rules.Profile, s adv
 		// Too long to carry in a button: a question is never stored as an
 		// answer, so it is answered as one.
 	}
+	if why := advisor.Explain(p, s); rd.AboutStep && why != "" {
+		// "What do you mean by graduated?": the step explains itself,
+		// rather than the topic its words happen to match.
+		return r.backToIntake(Reply{Text: rich.Plain("Here is why I ask: " + why)}, p, s), nil
+	}
 	reply, err := r.respond(ctx, m, rd, &p)
 	if err != nil {
 		return Reply{}, err
-	}
-	if rd.AboutStep && rd.Answer.Topic == nil && len(rd.Answer.Clarify) == 0 {
-		// "What do you mean by graduated?": the step explains itself.
-		reply = Reply{Text: rich.Plain("Here is what I am asking, and why.")}
 	}
 	return r.backToIntake(reply, p, s), nil
 }
