@@ -58,7 +58,7 @@ func FloodLog(log *slog.Logger) FloodOption {
 // clock.
 func RateLimit(burst int, window time.Duration, now func() time.Time, opts ...FloodOption) Middleware {
 	l := &limiter{burst: float64(burst), perSec: float64(burst) / window.Seconds(), window: window, now: now,
-		users: make(map[string]*bucket), sleep: sleepTimer}
+		users: make(map[string]*bucket), sleep: Sleep}
 	for _, o := range opts {
 		o(l)
 	}
@@ -155,8 +155,9 @@ func (l *limiter) sweep(now time.Time) {
 	}
 }
 
-// sleepTimer waits d or until ctx is done.
-func sleepTimer(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx is done, whichever comes first; it returns
+// ctx's error when ctx ended the wait.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -140,18 +140,6 @@ func backoff(attempt int) time.Duration {
 	return min(firstBackoff<<(min(max(attempt, 1), 10)-1), maxBackoff)
 }
 
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // scrub removes the token from s, in every form an error may carry it:
 // as is, escaped in a URL, quoted by %q (url.Error quotes its URL), and
 // trimmed. It runs before anything folds white space, which would leave

@@ -199,7 +199,7 @@ func New(ctx context.Context, cfg Config, h bot.Handler, commands []bot.CommandI
 		b.http = &http.Client{Timeout: cfg.pollTimeout + 30*time.Second}
 	}
 	if b.sleep == nil {
-		b.sleep = sleepCtx
+		b.sleep = bot.Sleep
 	}
 	// The long poll must end before the client gives up on it.
 	poll := cfg.pollTimeout

@@ -658,7 +658,7 @@ var _ bot.Store = (*store.DB)(nil)
 func TestOffsetConfirmedAtShutdown(t *testing.T) {
 	e := newEnv(t)
 	cfg := e.config()
-	cfg.sleep = sleepCtx // waits until Run's context is cancelled
+	cfg.sleep = bot.Sleep // waits until Run's context is cancelled
 	b := e.start(t, cfg, nil)
 	e.f.waitFor(t, "a long poll", func() bool { return e.f.inPoll == 1 })
 	// The poll after this message fails, so only the confirmation at
