@@ -82,6 +82,8 @@ type Reading struct {
 	// Text is the whole message, for a match when no single question
 	// sentence carries it.
 	Text string
+	// Accepted says the pending step would take the text as its answer.
+	Accepted bool
 }
 
 // maxReadBytes bounds what the reading looks at: the cues that decide an
@@ -109,7 +111,7 @@ func Read(text string, p *Pending) Reading {
 	if kind, ok := social(key, sents); ok {
 		if p != nil && p.Accepts != nil && p.Accepts(text) {
 			// "ok", "great" at a confirmation: an answer.
-			r.Act, r.Questions = ActAnswer, []string{text}
+			r.Act, r.Questions, r.Accepted = ActAnswer, []string{text}, true
 			return r
 		}
 		r.Act, r.Social = ActSocial, kind
@@ -133,7 +135,7 @@ func Read(text string, p *Pending) Reading {
 	case p == nil || r.AboutStep || strong:
 		r.Act = ActQuestion
 	case p.Accepts != nil && p.Accepts(text):
-		r.Act = ActAnswer
+		r.Act, r.Accepted = ActAnswer, true
 		if weak {
 			r.Act = ActUnsure
 		}

@@ -101,3 +101,15 @@ func TestReadBadInput(t *testing.T) {
 		t.Errorf("Read(\"\") = act %d", r.Act)
 	}
 }
+
+// Accepted carries the step's verdict, so that nobody asks it twice.
+func TestReadAccepted(t *testing.T) {
+	calls := 0
+	p := &Pending{Accepts: func(s string) bool { calls++; return s == "2019" }}
+	if r := Read("2019", p); !r.Accepted || r.Act != ActAnswer || calls != 1 {
+		t.Errorf("Read(2019) = act %d, accepted %t, %d calls; want an accepted answer, asked once", r.Act, r.Accepted, calls)
+	}
+	if r := Read("astrology", p); r.Accepted {
+		t.Error("Read(astrology) is accepted")
+	}
+}
