@@ -121,13 +121,11 @@ func (kb *KB) helpText() string {
 
 // clarifyText asks which of the close topics was meant.
 func clarifyText(choices []*Topic) string {
-	var b strings.Builder
-	b.WriteString("Which of these did you mean?")
+	titles := make([]string, 0, len(choices))
 	for _, t := range choices {
-		fmt.Fprintf(&b, "\n- %s", t.Title)
+		titles = append(titles, t.Title)
 	}
-	b.WriteString("\n\nAsk again with a few more words, or pick one with /ask and its title.")
-	return b.String()
+	return "Do you mean: " + strings.Join(titles[:len(titles)-1], ", ") + ", or " + titles[len(titles)-1]
 }
 
 // covered is what the bot answers, in one sentence.

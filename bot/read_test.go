@@ -214,3 +214,21 @@ func TestReadingUnsureWordAsQuestion(t *testing.T) {
 		t.Errorf("'yes' taken as a question = %q, want a short line and the step again", got)
 	}
 }
+
+// A question close to two topics gets "Do you mean" with a button each,
+// and a pick answers that topic. The question is one the built-in
+// knowledge base is known to find close to two topics; if a change of
+// the engine answers it outright, pick another such question (uscebot
+// eval --json lists them under "clarify").
+func TestReadingClarifies(t *testing.T) {
+	f := newFixture(t)
+	q := "is 5 attempts at step 1 a red flag, asking for a friend"
+	r := f.send(t, bot.Message{Text: q})
+	if !strings.HasPrefix(r.Text.String(), "Do you mean: ") || len(r.Choices) < 2 {
+		t.Fatalf("reply to %q = %q %+v, want 'Do you mean' with a choice per topic", q, r.Text.String(), r.Choices)
+	}
+	picked := f.send(t, bot.Message{Choice: r.Choices[1].ID})
+	if title, _, _ := strings.Cut(picked.Text.String(), "\n"); title != r.Choices[1].Label {
+		t.Errorf("picking %q answered %q", r.Choices[1].Label, title)
+	}
+}

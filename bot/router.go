@@ -260,7 +260,7 @@ func (r *Router) respond(ctx context.Context, m Message, rd advisor.Reading, p *
 	switch {
 	case a.Topic == nil && len(a.Clarify) > 0:
 		r.emit(EventClarified)
-		return clarifyReply(a.Clarify), nil
+		return clarifyReply(a), nil
 	case a.Topic == nil:
 		r.abstained(ctx, strings.Join(rd.Questions, " "))
 		return Reply{Text: rich.Markdown(a.Text)}, nil
@@ -308,16 +308,13 @@ func topicChoice(t *advisor.Topic) Choice {
 // "ask:<topic id>".
 const topicChoicePrefix = "ask:"
 
-// clarifyReply asks which of two or three close topics was meant; a pick
-// answers it.
-func clarifyReply(ts []*advisor.Topic) Reply {
-	titles := make([]string, 0, len(ts))
-	reply := Reply{}
-	for _, t := range ts {
-		titles = append(titles, t.Title)
+// clarifyReply asks which of two or three close topics was meant, each a
+// choice; a pick answers it.
+func clarifyReply(a advisor.Answer) Reply {
+	reply := Reply{Text: rich.Plain(a.Text)}
+	for _, t := range a.Clarify {
 		reply.Choices = append(reply.Choices, topicChoice(t))
 	}
-	reply.Text = rich.Para(rich.S("Do you mean: " + strings.Join(titles[:len(titles)-1], ", ") + ", or " + titles[len(titles)-1]))
 	return reply
 }
 
