@@ -37,6 +37,9 @@ type Answer struct {
 	// Greeting is set when the message was a greeting or a question about
 	// the bot itself, answered with the help text.
 	Greeting bool
+	// outside is set on an abstention that the out-of-scope categories
+	// explain better than any topic, named or not.
+	outside bool
 }
 
 // helpWords are the words of a greeting or of a question about the bot
@@ -67,6 +70,7 @@ func (kb *KB) Ask(question string) Answer {
 		a.Text = clarifyText(a.Clarify)
 		return a
 	}
+	a.outside = r.Outside > r.Strength
 	if r.OOS >= 0 {
 		a.OutOfScope = kb.docs[r.OOS].Title
 	} else {

@@ -58,10 +58,18 @@ func (kb *KB) Read(text string, p *match.Pending) Reading {
 // sentences' topics are offered beside it.
 func (kb *KB) answerQuestions(r *Reading) {
 	answers := []Answer{kb.Ask(r.Text)}
+	var asked []string
 	for _, q := range r.Questions {
-		if q != r.Text && answers[0].OutOfScope == "" {
-			answers = append(answers, kb.Ask(q))
+		if q != r.Text && answers[0].OutOfScope == "" && !answers[0].outside {
+			answers, asked = append(answers, kb.Ask(q)), append(asked, q)
 		}
+	}
+	if kb.sentencesOutside(asked, answers[1:]) {
+		// Every question asked is about something else: the topic the
+		// whole message matched came from its context ("is 229 on CK
+		// enough? I have 4 months of USCE").
+		r.Answer = answers[1]
+		return
 	}
 	main := -1
 	for i, a := range answers {
@@ -92,4 +100,24 @@ func (kb *KB) answerQuestions(r *Reading) {
 		seen[a.Topic] = true
 		r.Also = append(r.Also, a.Topic)
 	}
+}
+
+// minSelfContained is the fewest distinct terms of a question sentence
+// that says what it asks without its context: "is it over for me?" and
+// "who is right?" need the sentences around them.
+const minSelfContained = 3
+
+// sentencesOutside says whether the message's question sentences, read
+// alone (answers), all ask something outside the knowledge base: each
+// names an out-of-scope category and says what it asks by itself.
+func (kb *KB) sentencesOutside(questions []string, answers []Answer) bool {
+	if len(answers) == 0 {
+		return false
+	}
+	for i, a := range answers {
+		if a.OutOfScope == "" || len(kb.engine.Terms(questions[i])) < minSelfContained {
+			return false
+		}
+	}
+	return true
 }

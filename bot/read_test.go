@@ -219,10 +219,10 @@ func TestReadingUnsureWordAsQuestion(t *testing.T) {
 // and a pick answers that topic. The question is one the built-in
 // knowledge base is known to find close to two topics; if a change of
 // the engine answers it outright, pick another such question (uscebot
-// eval --json lists them under "clarify").
+// ask --json shows "clarify" for them).
 func TestReadingClarifies(t *testing.T) {
 	f := newFixture(t)
-	q := "is 5 attempts at step 1 a red flag, asking for a friend"
+	q := "is a letter from a private clinic doc weaker than one from a university hospital attending?"
 	r := f.send(t, bot.Message{Text: q})
 	if !strings.HasPrefix(r.Text.String(), "Do you mean: ") || len(r.Choices) < 2 {
 		t.Fatalf("reply to %q = %q %+v, want 'Do you mean' with a choice per topic", q, r.Text.String(), r.Choices)

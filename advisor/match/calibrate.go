@@ -45,8 +45,13 @@ type thresholds struct {
 	clarify float64
 }
 
-// verdict returns the decision and, for Clarify, the number of choices.
-func (t thresholds) verdict(top [3]float64, oos float64) (Verdict, int) {
+// verdict returns the decision and, for Clarify, the number of choices,
+// given the three best in-scope probabilities, the out-of-scope mass and
+// the best out-of-scope category's probability. The choices offered must
+// together outweigh the out-of-scope mass, and the best of them must be
+// likelier than any one category: asking which of two topics was meant
+// when a category is likelier than either misleads.
+func (t thresholds) verdict(top [3]float64, oos, oosTop float64) (Verdict, int) {
 	if top[0] >= t.answer && top[0] > oos {
 		return Answer, 1
 	}
@@ -55,7 +60,7 @@ func (t thresholds) verdict(top [3]float64, oos float64) (Verdict, int) {
 		if top[2] > 0 && top[2] >= t.close*top[0] {
 			n, sum = 3, sum+top[2]
 		}
-		if sum >= t.clarify && sum > oos {
+		if sum >= t.clarify && sum > oos && top[0] > oosTop {
 			return Clarify, n
 		}
 	}
@@ -331,7 +336,8 @@ const clarifyCost = 0.25
 // reading is what the decision sees of one held-out question.
 type reading struct {
 	top     [3]float64
-	oos     float64
+	oos     float64 // out-of-scope mass
+	oosTop  float64 // the best out-of-scope category's probability
 	rank    int  // place of the right document among in-scope ones, 3 if lower
 	inScope bool // the question should be answered
 }
@@ -348,6 +354,7 @@ func read(r oofRow, m mixing, oos []bool) reading {
 	for d, v := range p {
 		if oos[d] {
 			rd.oos += v
+			rd.oosTop = max(rd.oosTop, v)
 			continue
 		}
 		switch {
@@ -385,7 +392,7 @@ func search(reads []reading, step, c float64) (float64, thresholds) {
 			th := thresholds{answer: a, close: c, clarify: cl}
 			var ok, clar, abst float64
 			for _, r := range reads {
-				v, n := th.verdict(r.top, r.oos)
+				v, n := th.verdict(r.top, r.oos, r.oosTop)
 				switch {
 				case !r.inScope:
 					if v == Abstain {

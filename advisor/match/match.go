@@ -64,6 +64,9 @@ type Result struct {
 	OOS int
 	// Strength is the calibrated confidence of Ranked[0], 0..1.
 	Strength float64
+	// Outside is the probability that the question belongs to one of the
+	// out-of-scope categories, 0..1.
+	Outside float64
 }
 
 // maxRanked is how many documents a Result ranks.
@@ -166,9 +169,13 @@ func (e *Engine) decide(p []float64) Result {
 	for i := range min(3, len(r.Ranked)) {
 		top[i] = r.Ranked[i].Score
 	}
-	r.Strength = top[0]
+	r.Strength, r.Outside = top[0], oosMass
 	var n int
-	r.Verdict, n = e.th.verdict(top, oosMass)
+	oosTop := 0.0
+	if r.OOS >= 0 {
+		oosTop = p[r.OOS]
+	}
+	r.Verdict, n = e.th.verdict(top, oosMass, oosTop)
 	switch r.Verdict {
 	case Clarify:
 		r.Ranked = r.Ranked[:n]
