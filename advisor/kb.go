@@ -3,6 +3,7 @@ package advisor
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -109,14 +110,50 @@ func Load(dir string, builtin bool) (*KB, error) {
 	return kb, nil
 }
 
-// index builds the matching engine over docs, which it learns from.
+// index builds the matching engine over docs, which it learns from. The
+// cross-validation that calibrates it is most of the cost of a load; for
+// the built-in documents alone its result is stored beside them
+// (calibration.json, checked by TestBuiltinCalibration) and reused.
 func (kb *KB) index(docs []*Topic) {
 	kb.docs = docs
+	mdocs := matchDocs(docs)
+	if c, ok := storedCalibration(mdocs); ok {
+		kb.engine = match.NewCalibrated(mdocs, c)
+		return
+	}
+	kb.engine = match.New(mdocs)
+}
+
+func matchDocs(docs []*Topic) []match.Doc {
 	mdocs := make([]match.Doc, len(docs))
 	for i, t := range docs {
 		mdocs[i] = match.Doc{ID: t.ID, Title: t.Title, Phrasings: t.Phrasings, Keywords: t.Keywords, Body: t.Body, OutOfScope: t.outOfScope}
 	}
-	kb.engine = match.New(mdocs)
+	return mdocs
+}
+
+// builtinCalibration is what cross-validation learned of the built-in
+// documents, and their fingerprint. Regenerate it after changing the
+// knowledge base or the engine with
+//
+//	go test ./advisor -run TestBuiltinCalibration -update
+//
+//go:embed calibration.json
+var builtinCalibration []byte
+
+type calibrationFile struct {
+	Fingerprint string            `json:"fingerprint"`
+	Calibration match.Calibration `json:"calibration"`
+}
+
+// storedCalibration returns the stored calibration when docs are the
+// documents it was learned from.
+func storedCalibration(docs []match.Doc) (match.Calibration, bool) {
+	var f calibrationFile
+	if err := json.Unmarshal(builtinCalibration, &f); err != nil || f.Fingerprint != match.Fingerprint(docs) {
+		return match.Calibration{}, false
+	}
+	return f.Calibration, true
 }
 
 // loadFS reads every *.md file of dir in fsys into docs. Within one

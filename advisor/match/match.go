@@ -8,8 +8,12 @@
 package match
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // Doc is one document the engine matches questions against: a topic, or
@@ -88,6 +92,81 @@ type Engine struct {
 // and when to answer, clarify or abstain by cross-validation over the
 // phrasings. The same documents always give the same engine.
 func New(docs []Doc) *Engine {
+	e, texts := newEngine(docs)
+	// Generic questions no knowledge base is about join the out-of-scope
+	// phrasings as questions to abstain on: they are unlike anything the
+	// documents say, which out-of-scope categories, learned as classes,
+	// are not.
+	var bg []text
+	for _, q := range background {
+		x := e.voc.analyse(q, true)
+		x.fs = extract(x.ws, x.ts)
+		bg = append(bg, x)
+	}
+	rows := crossValidate(texts, e.oos, bg, func() { e.train(texts) })
+	e.mix, e.th = calibrate(rows, e.oos)
+	return e
+}
+
+// Calibration is what cross-validation learns of a set of documents: how
+// the classifier and BM25F are mixed and the thresholds of the decision.
+// It is most of the cost of New; NewCalibrated reuses it.
+type Calibration struct {
+	Temp    float64 `json:"temp"`
+	BM25    float64 `json:"bm25"`
+	Answer  float64 `json:"answer"`
+	Close   float64 `json:"close"`
+	Clarify float64 `json:"clarify"`
+}
+
+// Calibration returns what the engine learned by cross-validation.
+func (e *Engine) Calibration() Calibration {
+	return Calibration{e.mix.temp, e.mix.bm25, e.th.answer, e.th.close, e.th.clarify}
+}
+
+// NewCalibrated builds the engine New would build over docs given the
+// Calibration New learned of the same documents (with the same code), without
+// cross-validating again: the index and the classifier are built as New
+// builds them.
+func NewCalibrated(docs []Doc, c Calibration) *Engine {
+	e, texts := newEngine(docs)
+	e.train(texts)
+	e.mix = mixing{c.Temp, c.BM25}
+	e.th = thresholds{answer: c.Answer, close: c.Close, clarify: c.Clarify}
+	return e
+}
+
+// Fingerprint identifies docs as the engine reads them: equal documents
+// in the same order have equal fingerprints, and any change to an id,
+// title, phrasing, keyword, body or kind changes it.
+func Fingerprint(docs []Doc) string {
+	h := sha256.New()
+	field := func(s string) {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	for _, d := range docs {
+		field(d.ID)
+		field(d.Title)
+		field(strconv.Itoa(len(d.Phrasings)))
+		for _, p := range d.Phrasings {
+			field(p)
+		}
+		field(strconv.Itoa(len(d.Keywords)))
+		for _, k := range d.Keywords {
+			field(k)
+		}
+		field(d.Body)
+		field(strconv.FormatBool(d.OutOfScope))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// newEngine analyses docs and returns the engine without its index,
+// classifier and calibration.
+func newEngine(docs []Doc) (*Engine, []docText) {
 	size := 0
 	for _, doc := range docs {
 		size += len(doc.Title) + len(doc.Body)
@@ -102,23 +181,14 @@ func New(docs []Doc) *Engine {
 	for d, doc := range docs {
 		e.oos[d] = doc.OutOfScope
 	}
-	texts := e.voc.learnDocs(docs)
-	// Generic questions no knowledge base is about join the out-of-scope
-	// phrasings as questions to abstain on: they are unlike anything the
-	// documents say, which out-of-scope categories, learned as classes,
-	// are not.
-	var bg []text
-	for _, q := range background {
-		x := e.voc.analyse(q, true)
-		x.fs = extract(x.ws, x.ts)
-		bg = append(bg, x)
-	}
-	rows := crossValidate(texts, e.oos, bg, func() {
-		e.clf = fit(samples(texts, 0, 0), len(docs))
-		e.ix = newIndex(texts)
-	})
-	e.mix, e.th = calibrate(rows, e.oos)
-	return e
+	return e, e.voc.learnDocs(docs)
+}
+
+// train builds the engine's index and trains its classifier on every
+// phrasing.
+func (e *Engine) train(texts []docText) {
+	e.clf = fit(samples(texts, 0, 0), len(texts))
+	e.ix = newIndex(texts)
 }
 
 // Terms returns the distinct analysed terms of text, typos corrected
