@@ -118,9 +118,9 @@ func (r *Router) remindStatus(ctx context.Context, m Message) (Reply, error) {
 		return Reply{}, fmt.Errorf("reminders: %w", err)
 	}
 	t := rich.Para(rich.B("Reminders are on."))
-	var pending []Reminder
+	var pending []advisor.Reminder
 	for _, rm := range all {
-		if rm.Status == ReminderPending {
+		if rm.Status == advisor.ReminderPending {
 			pending = append(pending, rm)
 		}
 	}
@@ -150,17 +150,17 @@ func (r *Router) remindStatus(ctx context.Context, m Message) (Reply, error) {
 // schedule is the reminders of p's plan at now still ahead, each due at
 // hour (UTC) on its milestone's first day. An incomplete profile has none:
 // its plan is not one to act on.
-func schedule(p rules.Profile, now time.Time, hour int) []Reminder {
+func schedule(p rules.Profile, now time.Time, hour int) []advisor.Reminder {
 	if len(p.Missing()) > 0 {
 		return nil
 	}
-	var out []Reminder
+	var out []advisor.Reminder
 	for _, ms := range rules.Assess(p, now).Milestones {
 		due := ms.From.Add(time.Duration(hour) * time.Hour)
 		if !due.After(now) {
 			continue // under way: /plan already showed it
 		}
-		out = append(out, Reminder{From: ms.From, To: ms.To, Due: due, Text: ms.Text, Topics: ms.Topics, Status: ReminderPending})
+		out = append(out, advisor.Reminder{From: ms.From, To: ms.To, Due: due, Text: ms.Text, Topics: ms.Topics, Status: advisor.ReminderPending})
 	}
 	return out
 }
@@ -241,7 +241,7 @@ func (r *Router) withStopNotice(ctx context.Context, m Message, reply Reply) Rep
 // their readiness and next step from their profile at now. catchUp says
 // they come late, after downtime: they are sent as one "While I was away"
 // message.
-func (r *Router) ReminderReply(ctx context.Context, u advisor.UserKey, due []Reminder, catchUp bool, now time.Time) (Reply, error) {
+func (r *Router) ReminderReply(ctx context.Context, u advisor.UserKey, due []advisor.Reminder, catchUp bool, now time.Time) (Reply, error) {
 	p, _, err := r.store.LoadProfile(ctx, u)
 	if err != nil {
 		return Reply{}, fmt.Errorf("reminder: load profile: %w", err)
@@ -271,7 +271,7 @@ func (r *Router) ReminderReply(ctx context.Context, u advisor.UserKey, due []Rem
 
 // nextStep is the one thing to do now: the plan's most urgent gap action,
 // or, with no gap, reading the milestone's first topic.
-func (r *Router) nextStep(a rules.Assessment, rm Reminder) string {
+func (r *Router) nextStep(a rules.Assessment, rm advisor.Reminder) string {
 	if gaps := len(a.Plan) - len(a.Milestones); gaps > 0 {
 		return a.Plan[0]
 	}
@@ -285,7 +285,7 @@ func (r *Router) nextStep(a rules.Assessment, rm Reminder) string {
 
 // spanOf names a reminder's months: "September 2027", "March to August
 // 2027", "September 2026 to February 2027".
-func spanOf(rm Reminder) string {
+func spanOf(rm advisor.Reminder) string {
 	last := rm.To.AddDate(0, -1, 0)
 	switch {
 	case !last.After(rm.From):

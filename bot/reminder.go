@@ -8,58 +8,22 @@ import (
 	"github.com/uscebot/uscebot/advisor"
 )
 
-// Statuses of a Reminder.
-const (
-	ReminderPending = "pending" // still to send
-	ReminderSent    = "sent"
-	ReminderSkipped = "skipped" // its milestone was over, or gone from the plan, when it came due
-	ReminderFailed  = "failed"  // the platform kept failing; given up
-)
-
-// Reminder is one milestone of a user's plan, to be sent to them privately
-// on its date (/remind).
-type Reminder struct {
-	ID   int64
-	User advisor.UserKey
-	// From and To are the milestone's span, [From, To).
-	From, To time.Time
-	// Due is when it is sent: From at the user's hour, later after a
-	// failed try.
-	Due    time.Time
-	Text   string   // the plan line, without its dates
-	Topics []string // the topics to read for it
-	Status string
-	// Attempts counts the failed tries.
-	Attempts int
-}
-
-// ReminderSettings are a user's reminder choices.
-type ReminderSettings struct {
-	On bool
-	// Hour is the hour of the day (UTC, 0-23) they are sent at: the one
-	// at which the user turned them on.
-	Hour int
-	// Stopped says a platform refused a reminder for good (DMs closed),
-	// which turned them off, and the user has not been told yet.
-	Stopped bool
-}
-
 // ReminderStore keeps the reminder settings and schedules; store.DB
 // satisfies it. The schedule's pending reminders exist only while the
 // user's reminders are on.
 type ReminderStore interface {
 	// ReminderSettings returns u's settings; zero ones for a user who
 	// never turned reminders on.
-	ReminderSettings(ctx context.Context, u advisor.UserKey) (ReminderSettings, error)
+	ReminderSettings(ctx context.Context, u advisor.UserKey) (advisor.ReminderSettings, error)
 	// SetReminders turns u's reminders on at hour with the given schedule,
 	// or off (dropping the pending ones), and clears Stopped.
-	SetReminders(ctx context.Context, u advisor.UserKey, on bool, hour int, schedule []Reminder, now time.Time) error
+	SetReminders(ctx context.Context, u advisor.UserKey, on bool, hour int, schedule []advisor.Reminder, now time.Time) error
 	// Reschedule replaces u's pending reminders with schedule if u's
 	// reminders are on, and does nothing otherwise. A milestone already
 	// sent is not scheduled again.
-	Reschedule(ctx context.Context, u advisor.UserKey, schedule []Reminder, now time.Time) error
+	Reschedule(ctx context.Context, u advisor.UserKey, schedule []advisor.Reminder, now time.Time) error
 	// Reminders returns u's reminders, pending and done, by date.
-	Reminders(ctx context.Context, u advisor.UserKey) ([]Reminder, error)
+	Reminders(ctx context.Context, u advisor.UserKey) ([]advisor.Reminder, error)
 	// StopReminders turns u's reminders off because the platform refused
 	// them, marking Stopped so the user can be told.
 	StopReminders(ctx context.Context, u advisor.UserKey, now time.Time) error
@@ -73,7 +37,7 @@ type ReminderStore interface {
 	NextReminder(ctx context.Context, platforms []string) (due time.Time, ok bool, err error)
 	// DueReminders returns up to limit pending reminders due at now or
 	// before, of users on the given platforms, earliest first.
-	DueReminders(ctx context.Context, now time.Time, platforms []string, limit int) ([]Reminder, error)
+	DueReminders(ctx context.Context, now time.Time, platforms []string, limit int) ([]advisor.Reminder, error)
 	// FinishReminders sets the status (sent, skipped, failed) of pending
 	// reminders; those no longer pending are left as they are.
 	FinishReminders(ctx context.Context, ids []int64, status string, now time.Time) error

@@ -10,22 +10,19 @@ import (
 	"time"
 
 	"github.com/uscebot/uscebot/advisor"
-	"github.com/uscebot/uscebot/bot"
 )
-
-var _ bot.ReminderStore = (*DB)(nil)
 
 // ReminderSettings returns u's reminder settings; zero ones when u never
 // turned reminders on.
-func (db *DB) ReminderSettings(ctx context.Context, u advisor.UserKey) (bot.ReminderSettings, error) {
-	var s bot.ReminderSettings
+func (db *DB) ReminderSettings(ctx context.Context, u advisor.UserKey) (advisor.ReminderSettings, error) {
+	var s advisor.ReminderSettings
 	st, err := db.rem.get(ctx, db)
 	if err != nil {
-		return bot.ReminderSettings{}, fmt.Errorf("read reminder settings: %w", err)
+		return advisor.ReminderSettings{}, fmt.Errorf("read reminder settings: %w", err)
 	}
 	err = st.settings.QueryRowContext(ctx, u.Platform, u.ID).Scan(&s.On, &s.Hour, &s.Stopped)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return bot.ReminderSettings{}, fmt.Errorf("read reminder settings: %w", translate(err))
+		return advisor.ReminderSettings{}, fmt.Errorf("read reminder settings: %w", translate(err))
 	}
 	return s, nil
 }
@@ -33,7 +30,7 @@ func (db *DB) ReminderSettings(ctx context.Context, u advisor.UserKey) (bot.Remi
 // SetReminders turns u's reminders on at hour with schedule, or off, in one
 // transaction, creating the user if needed; either way the pending ones it
 // had are dropped and Stopped is cleared.
-func (db *DB) SetReminders(ctx context.Context, u advisor.UserKey, on bool, hour int, schedule []bot.Reminder, now time.Time) error {
+func (db *DB) SetReminders(ctx context.Context, u advisor.UserKey, on bool, hour int, schedule []advisor.Reminder, now time.Time) error {
 	t := now.Unix()
 	st, err := db.rem.get(ctx, db)
 	if err != nil {
@@ -60,7 +57,7 @@ func (db *DB) SetReminders(ctx context.Context, u advisor.UserKey, on bool, hour
 
 // Reschedule replaces u's pending reminders with schedule when u's
 // reminders are on; otherwise it writes nothing.
-func (db *DB) Reschedule(ctx context.Context, u advisor.UserKey, schedule []bot.Reminder, now time.Time) error {
+func (db *DB) Reschedule(ctx context.Context, u advisor.UserKey, schedule []advisor.Reminder, now time.Time) error {
 	st, err := db.rem.get(ctx, db)
 	if err != nil {
 		return fmt.Errorf("reschedule reminders: %w", err)
@@ -87,7 +84,7 @@ func (db *DB) Reschedule(ctx context.Context, u advisor.UserKey, schedule []bot.
 // replacePending makes schedule the user's pending reminders. A milestone
 // (its first day) that already left pending keeps its row, so recomputing
 // the schedule never sends a milestone twice.
-func (st *reminderStmts) replacePending(tx *sql.Tx, userID int64, schedule []bot.Reminder) error {
+func (st *reminderStmts) replacePending(tx *sql.Tx, userID int64, schedule []advisor.Reminder) error {
 	if _, err := tx.Stmt(st.dropPending).Exec(userID); err != nil {
 		return err
 	}
@@ -164,12 +161,12 @@ func (st *reminderStmts) close() error {
 // with users u.
 const reminderColumns = `r.id, u.platform, u.platform_user_id, r.from_at, r.to_at, r.due_at, r.text, r.topics, r.status, r.attempts`
 
-func scanReminder(rows *sql.Rows) (bot.Reminder, error) {
-	var r bot.Reminder
+func scanReminder(rows *sql.Rows) (advisor.Reminder, error) {
+	var r advisor.Reminder
 	var from, to, due int64
 	var topics string
 	if err := rows.Scan(&r.ID, &r.User.Platform, &r.User.ID, &from, &to, &due, &r.Text, &topics, &r.Status, &r.Attempts); err != nil {
-		return bot.Reminder{}, err
+		return advisor.Reminder{}, err
 	}
 	r.From, r.To, r.Due = time.Unix(from, 0).UTC(), time.Unix(to, 0).UTC(), time.Unix(due, 0).UTC()
 	if topics != "" {
@@ -179,12 +176,12 @@ func scanReminder(rows *sql.Rows) (bot.Reminder, error) {
 }
 
 // scanReminders reads the rows of a query of reminderColumns.
-func scanReminders(rows *sql.Rows, err error) ([]bot.Reminder, error) {
+func scanReminders(rows *sql.Rows, err error) ([]advisor.Reminder, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
 	defer rows.Close()
-	var out []bot.Reminder
+	var out []advisor.Reminder
 	for rows.Next() {
 		r, err := scanReminder(rows)
 		if err != nil {
@@ -196,7 +193,7 @@ func scanReminders(rows *sql.Rows, err error) ([]bot.Reminder, error) {
 }
 
 // Reminders returns u's reminders, pending and done, by milestone date.
-func (db *DB) Reminders(ctx context.Context, u advisor.UserKey) ([]bot.Reminder, error) {
+func (db *DB) Reminders(ctx context.Context, u advisor.UserKey) ([]advisor.Reminder, error) {
 	st, err := db.rem.get(ctx, db)
 	if err != nil {
 		return nil, fmt.Errorf("read reminders: %w", err)
@@ -307,7 +304,7 @@ func (db *DB) NextReminder(ctx context.Context, platforms []string) (time.Time, 
 
 // DueReminders returns up to limit pending reminders due at now or before,
 // of users on one of platforms, earliest first.
-func (db *DB) DueReminders(ctx context.Context, now time.Time, platforms []string, limit int) ([]bot.Reminder, error) {
+func (db *DB) DueReminders(ctx context.Context, now time.Time, platforms []string, limit int) ([]advisor.Reminder, error) {
 	if len(platforms) == 0 {
 		return nil, nil
 	}
@@ -326,7 +323,7 @@ func (db *DB) DueReminders(ctx context.Context, now time.Time, platforms []strin
 // FinishReminders sets the status of those of ids still pending.
 func (db *DB) FinishReminders(ctx context.Context, ids []int64, status string, now time.Time) error {
 	switch status {
-	case bot.ReminderSent, bot.ReminderSkipped, bot.ReminderFailed:
+	case advisor.ReminderSent, advisor.ReminderSkipped, advisor.ReminderFailed:
 	default:
 		return fmt.Errorf("finish reminders: status %q is not a final one", status)
 	}

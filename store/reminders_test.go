@@ -7,18 +7,17 @@ import (
 	"time"
 
 	"github.com/uscebot/uscebot/advisor"
-	"github.com/uscebot/uscebot/bot"
 )
 
-func reminder(from time.Time, text string) bot.Reminder {
-	return bot.Reminder{From: from, To: from.AddDate(0, 6, 0), Due: from.Add(9 * time.Hour), Text: text, Topics: []string{"timeline", "finding-usce"}}
+func reminder(from time.Time, text string) advisor.Reminder {
+	return advisor.Reminder{From: from, To: from.AddDate(0, 6, 0), Due: from.Add(9 * time.Hour), Text: text, Topics: []string{"timeline", "finding-usce"}}
 }
 
 func TestReminders(t *testing.T) {
 	db, _ := openTemp(t)
 	ctx := context.Background()
 	march, sept := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 9, 1, 0, 0, 0, 0, time.UTC)
-	both := []bot.Reminder{reminder(march, "secure USCE"), reminder(sept, "confirm letters")}
+	both := []advisor.Reminder{reminder(march, "secure USCE"), reminder(sept, "confirm letters")}
 
 	// Reschedule does nothing for a user whose reminders are off.
 	if err := db.Reschedule(ctx, alice, both, t0); err != nil {
@@ -33,7 +32,7 @@ func TestReminders(t *testing.T) {
 	if err := db.SetReminders(ctx, bob, true, 9, both[:1], t0); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := db.ReminderSettings(ctx, alice); err != nil || s != (bot.ReminderSettings{On: true, Hour: 9}) {
+	if s, err := db.ReminderSettings(ctx, alice); err != nil || s != (advisor.ReminderSettings{On: true, Hour: 9}) {
 		t.Errorf("ReminderSettings = %+v, %v", s, err)
 	}
 
@@ -53,20 +52,20 @@ func TestReminders(t *testing.T) {
 
 	// Sent stays sent: finishing again or recomputing the schedule brings
 	// it back to nothing.
-	if err := db.FinishReminders(ctx, []int64{due[0].ID}, bot.ReminderSent, t0); err != nil {
+	if err := db.FinishReminders(ctx, []int64{due[0].ID}, advisor.ReminderSent, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.FinishReminders(ctx, []int64{due[0].ID}, bot.ReminderSkipped, t0); err != nil {
+	if err := db.FinishReminders(ctx, []int64{due[0].ID}, advisor.ReminderSkipped, t0); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.FinishReminders(ctx, []int64{due[0].ID}, bot.ReminderPending, t0); err == nil {
+	if err := db.FinishReminders(ctx, []int64{due[0].ID}, advisor.ReminderPending, t0); err == nil {
 		t.Error("FinishReminders(pending) succeeded")
 	}
-	if err := db.Reschedule(ctx, alice, []bot.Reminder{reminder(march, "secure USCE, reworded"), reminder(sept, "confirm letters")}, t0); err != nil {
+	if err := db.Reschedule(ctx, alice, []advisor.Reminder{reminder(march, "secure USCE, reworded"), reminder(sept, "confirm letters")}, t0); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := db.Reminders(ctx, alice)
-	if err != nil || len(rs) != 2 || rs[0].Status != bot.ReminderSent || rs[0].Text != "secure USCE" || rs[1].Status != bot.ReminderPending {
+	if err != nil || len(rs) != 2 || rs[0].Status != advisor.ReminderSent || rs[0].Text != "secure USCE" || rs[1].Status != advisor.ReminderPending {
 		t.Errorf("Reminders after a reschedule = %+v, %v; want the sent one kept as it was", rs, err)
 	}
 
@@ -83,7 +82,7 @@ func TestReminders(t *testing.T) {
 	if err := db.StopReminders(ctx, alice, t0); err != nil {
 		t.Fatal(err)
 	}
-	if s, _ := db.ReminderSettings(ctx, alice); s != (bot.ReminderSettings{Hour: 9, Stopped: true}) {
+	if s, _ := db.ReminderSettings(ctx, alice); s != (advisor.ReminderSettings{Hour: 9, Stopped: true}) {
 		t.Errorf("settings after StopReminders = %+v", s)
 	}
 	if users, err := db.StoppedReminders(ctx); err != nil || !slices.Equal(users, []advisor.UserKey{alice}) {

@@ -56,7 +56,7 @@ type Sender interface {
 
 // Composer makes the message of one user's due reminders (the router's
 // ReminderReply).
-type Composer func(ctx context.Context, u advisor.UserKey, due []bot.Reminder, catchUp bool, now time.Time) (bot.Reply, error)
+type Composer func(ctx context.Context, u advisor.UserKey, due []advisor.Reminder, catchUp bool, now time.Time) (bot.Reply, error)
 
 // Observer counts what the scheduler does, for metrics. Its methods must
 // be quick and safe for concurrent use.
@@ -202,9 +202,9 @@ func (s *Scheduler) RunUser(ctx context.Context, u advisor.UserKey) error {
 		return err
 	}
 	now := s.cfg.Clock.Now()
-	var due []bot.Reminder
+	var due []advisor.Reminder
 	for _, r := range all {
-		if r.Status == bot.ReminderPending && !r.Due.After(now) {
+		if r.Status == advisor.ReminderPending && !r.Due.After(now) {
 			due = append(due, r)
 		}
 	}
@@ -216,7 +216,7 @@ func (s *Scheduler) RunUser(ctx context.Context, u advisor.UserKey) error {
 
 // sendBatch sends due (earliest first), one message per user, and marks
 // each reminder as it goes.
-func (s *Scheduler) sendBatch(ctx context.Context, due []bot.Reminder, now time.Time) counts {
+func (s *Scheduler) sendBatch(ctx context.Context, due []advisor.Reminder, now time.Time) counts {
 	var (
 		mu  sync.Mutex
 		c   counts
@@ -235,7 +235,7 @@ func (s *Scheduler) sendBatch(ctx context.Context, due []bot.Reminder, now time.
 		mu.Unlock()
 	}
 	for _, group := range byUser(due) {
-		var live, over []bot.Reminder
+		var live, over []advisor.Reminder
 		for _, r := range group {
 			if !now.Before(r.To) {
 				over = append(over, r) // its time is past: never sent late
@@ -244,7 +244,7 @@ func (s *Scheduler) sendBatch(ctx context.Context, due []bot.Reminder, now time.
 			}
 		}
 		if len(over) > 0 {
-			if err := s.cfg.Store.FinishReminders(ctx, ids(over), bot.ReminderSkipped, now); err != nil {
+			if err := s.cfg.Store.FinishReminders(ctx, ids(over), advisor.ReminderSkipped, now); err != nil {
 				s.cfg.Log.Error("reminders: could not mark skipped ones", "error", err)
 			}
 			add(func(c *counts) { c.Skipped += len(over) })
@@ -277,7 +277,7 @@ func (s *Scheduler) sendBatch(ctx context.Context, due []bot.Reminder, now time.
 }
 
 // deliver sends one user's due reminders as one message, then marks them.
-func (s *Scheduler) deliver(ctx context.Context, u advisor.UserKey, live []bot.Reminder, now time.Time, add func(func(*counts))) {
+func (s *Scheduler) deliver(ctx context.Context, u advisor.UserKey, live []advisor.Reminder, now time.Time, add func(func(*counts))) {
 	catchUp := len(live) > 1 || now.Sub(live[0].Due) > lateAfter
 	reply, err := s.cfg.Compose(ctx, u, live, catchUp, now)
 	if err == nil {
@@ -286,7 +286,7 @@ func (s *Scheduler) deliver(ctx context.Context, u advisor.UserKey, live []bot.R
 	switch {
 	case err == nil:
 		// Sent: mark it now. A crash before this line sends it again.
-		if err := s.cfg.Store.FinishReminders(ctx, ids(live), bot.ReminderSent, now); err != nil {
+		if err := s.cfg.Store.FinishReminders(ctx, ids(live), advisor.ReminderSent, now); err != nil {
 			s.cfg.Log.Error("reminders: sent but not marked; it may be sent again", "user", bot.HashID(u.ID), "error", err)
 		}
 		add(func(c *counts) { c.Sent += len(live) })
@@ -305,7 +305,7 @@ func (s *Scheduler) deliver(ctx context.Context, u advisor.UserKey, live []bot.R
 		add(func(c *counts) { c.Failed += len(live) })
 		for _, r := range live {
 			if r.Attempts+1 >= maxAttempts {
-				if err := s.cfg.Store.FinishReminders(ctx, []int64{r.ID}, bot.ReminderFailed, now); err != nil {
+				if err := s.cfg.Store.FinishReminders(ctx, []int64{r.ID}, advisor.ReminderFailed, now); err != nil {
 					s.cfg.Log.Error("reminders: could not give one up", "error", err)
 				}
 				continue
@@ -321,9 +321,9 @@ func (s *Scheduler) deliver(ctx context.Context, u advisor.UserKey, live []bot.R
 }
 
 // byUser groups reminders by user, keeping their order.
-func byUser(rs []bot.Reminder) [][]bot.Reminder {
+func byUser(rs []advisor.Reminder) [][]advisor.Reminder {
 	idx := make(map[advisor.UserKey]int)
-	var out [][]bot.Reminder
+	var out [][]advisor.Reminder
 	for _, r := range rs {
 		i, ok := idx[r.User]
 		if !ok {
@@ -336,7 +336,7 @@ func byUser(rs []bot.Reminder) [][]bot.Reminder {
 	return out
 }
 
-func ids(rs []bot.Reminder) []int64 {
+func ids(rs []advisor.Reminder) []int64 {
 	out := make([]int64, len(rs))
 	for i, r := range rs {
 		out[i] = r.ID

@@ -217,7 +217,7 @@ func (w *world) pending(u string) []time.Time {
 	}
 	var out []time.Time
 	for _, r := range rs {
-		if r.Status == bot.ReminderPending {
+		if r.Status == advisor.ReminderPending {
 			out = append(out, r.Due)
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/uscebot/uscebot/advisor"
-	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/store"
 )
 
@@ -23,7 +22,7 @@ func scheduleDue(t *testing.T, path string, u advisor.UserKey) {
 	}
 	now := time.Now().UTC()
 	from := now.Add(-time.Hour)
-	due := []bot.Reminder{{From: from, To: from.AddDate(0, 6, 0), Due: from, Text: "secure 1-3 months of USCE", Topics: []string{"finding-usce"}}}
+	due := []advisor.Reminder{{From: from, To: from.AddDate(0, 6, 0), Due: from, Text: "secure 1-3 months of USCE", Topics: []string{"finding-usce"}}}
 	if err := db.SetReminders(context.Background(), u, true, from.Hour(), due, now); err != nil {
 		t.Fatal(err)
 	}
