@@ -332,11 +332,27 @@ func (r *Router) idleControl(word string, s advisor.IntakeState) Reply {
 	if s.Paused {
 		return Reply{Text: rich.Plain("Your profile questions are paused: send /intake to pick up where you left off.")}
 	}
-	text, ok := idleControls[word]
-	if !ok {
-		text = "I haven't asked you anything. Ask me a question, or send /help."
+	return Reply{Text: rich.Plain(idleText(word))}
+}
+
+func idleText(word string) string {
+	if text, ok := idleControls[word]; ok {
+		return text
 	}
-	return Reply{Text: rich.Plain(text)}
+	return "I haven't asked you anything. Ask me a question, or send /help."
+}
+
+// BriefReply is the short line that a control word or a social message
+// gets when nothing is pending (as in uscebot ask); ok is false for a
+// reading that the knowledge base answers, and for a request for help.
+func BriefReply(rd advisor.Reading) (line string, ok bool) {
+	switch {
+	case rd.Act == match.ActControl:
+		return idleText(rd.Word), true
+	case rd.Act == match.ActSocial && rd.Social != match.SocialHelp:
+		return socialReplies[rd.Social], true
+	}
+	return "", false
 }
 
 // intakeControls are the intake's words for the control words that steer

@@ -228,7 +228,10 @@ var socialPhrases = []struct {
 	{SocialThanks, []string{"thank you", "thank u", "thanks", "thanx", "thnx", "thx", "ty", "tysm",
 		"tyvm", "thank", "appreciate it", "appreciated", "much appreciated", "i appreciate it",
 		"jazakallah", "jazakallah khair", "jzk", "shukran", "grateful", "youre the best",
-		"ur the best", "you are the best", "you rock", "youre awesome", "lifesaver", "life saver",
+		"ur the best", "you are the best", "u r the best", "you r the best", "u are the best",
+		"you rock", "youre awesome", "u r awesome", "ur awesome", "legend", "lifesaver", "life saver",
+		"thankyou", "thanku", "thnks", "thks", "tks", "tnx", "tq", "thank youu", "thanks a ton",
+		"thanks in advance",
 		"very helpful", "so helpful", "that helps", "that helped", "helpful", "great help"}},
 	{SocialBye, []string{"bye", "goodbye", "bye bye", "good night", "gn", "cya", "see you",
 		"see ya", "take care", "later", "ttyl", "gotta go", "see you later"}},
@@ -259,6 +262,7 @@ var socialFiller = map[string]bool{
 	"tons": true, "everything": true, "info": true, "advice": true, "answer": true, "answers": true,
 	"all of": true, "just": true, "finally": true, "yay": true, "omg": true, "yes": true, "too": true,
 	"now": true, "today": true, "my": true, "me": true, "to": true, "of": true, "well": true,
+	"r": true, "are": true, "best": true, "super": true, "truly": true, "kind": true, "good": true,
 }
 
 // social reads a message that is only a greeting, thanks, good news, a

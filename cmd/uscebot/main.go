@@ -22,6 +22,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/match"
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/console"
@@ -239,7 +240,15 @@ func runAsk(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer
 	if err != nil {
 		return fmt.Errorf("load knowledge: %w", err)
 	}
-	a := kb.Ask(question)
+	// The one reading of a message, as in a chat outside the intake: a
+	// long post is matched by its questions, "thanks" gets a line.
+	rd := kb.Read(question, nil)
+	a := rd.Answer
+	if line, ok := bot.BriefReply(rd); ok {
+		a = advisor.Answer{Text: line}
+	} else if rd.Act != match.ActQuestion {
+		a = kb.Ask(question) // a request for help: the help text
+	}
 	if !*asJSON {
 		text := rich.Markdown(a.Text)
 		if a.Topic != nil {

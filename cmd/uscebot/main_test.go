@@ -49,6 +49,34 @@ func TestAskJSONOutOfScope(t *testing.T) {
 	}
 }
 
+// ask reads a message as a chat does: a social message or a control word
+// gets its short line, and a long post is matched by the question it asks.
+func TestAskReadsLikeAChat(t *testing.T) {
+	tests := []struct {
+		msg, topic, answer string
+	}{
+		{"i matched! thank you", "", "Congratulations"},
+		{"thanks bro u r the best", "", "You're welcome"},
+		{"cancel", "", "Nothing to cancel."},
+		{"Pakistani grad 2021, CK 239, on a J1 later. Does telehealth count as USCE?", "telehealth-counts", ""},
+		{"is 229 on CK good enough for IM? I have 4 months of hands-on USCE.", "", "USMLE scores"},
+	}
+	for _, tt := range tests {
+		_, out, _ := runCmd(t, "", "ask", "--json", tt.msg)
+		var got askOutput
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("ask --json %q: %v in %s", tt.msg, err, out)
+		}
+		topic := ""
+		if got.Topic != nil {
+			topic = *got.Topic
+		}
+		if topic != tt.topic || !strings.Contains(got.Answer, tt.answer) {
+			t.Errorf("ask %q = topic %q, answer %q; want topic %q, answer containing %q", tt.msg, topic, got.Answer, tt.topic, tt.answer)
+		}
+	}
+}
+
 func TestAskText(t *testing.T) {
 	code, out, _ := runCmd(t, "", "ask", "how", "many", "months", "of", "USCE", "do", "I", "need?")
 	if code != 0 || !strings.Contains(out, "Sources:") {
