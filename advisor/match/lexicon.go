@@ -55,13 +55,18 @@ var phrases = buildPhrases(map[string][]string{
 
 // chatWords spells out the shorthand and the commonest misspellings of
 // chat ("hw mch usce do i nead", "w/o" is split into "w o" and then read
-// as a phrase): most are too short for typo correction to reach.
+// as a phrase): most are too short for typo correction to reach. A value
+// may be several words: glued words are split ("telerotations").
 var chatWords = map[string]string{
 	"hw": "how", "mch": "much", "abt": "about", "abit": "about", "u": "you", "r": "are", "ur": "your",
 	"fr": "for", "bc": "because", "b4": "before", "wat": "what", "wht": "what", "whta": "what",
 	"thru": "through", "tho": "though", "cuz": "because", "coz": "because", "nead": "need",
 	"ned": "need", "shud": "should", "cud": "could", "wud": "would", "mnths": "months",
-	"mnth": "month", "exp": "experience", "xp": "experience",
+	"mnth": "month", "exp": "experience", "xp": "experience", "any1": "anyone", "some1": "someone",
+	"ppl": "people", "telerotation": "tele rotation", "telerotations": "tele rotations",
+	"teleclerkship": "tele clerkship", "teleclerkships": "tele clerkships", "televisit": "tele visit",
+	"televisits": "tele visits", "telerounds": "tele rounds", "teleobservership": "tele observership",
+	"teleelective": "tele elective", "teleelectives": "tele electives",
 }
 
 // phraseStarts holds the first word of every phrase, so that most words

@@ -32,7 +32,8 @@ func words(text string) []string {
 		if b.Len() > 0 {
 			for _, w := range splitNumber(b.String()) {
 				if full, ok := chatWords[w]; ok {
-					w = full
+					out = append(out, strings.Fields(full)...)
+					continue
 				}
 				out = append(out, w)
 			}

@@ -43,6 +43,7 @@ func TestChatShorthand(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"hw mch usce", "howmuch usce"},
 		{"can i apply w/o usce", "appli without usce"},
+		{"are telerotations accepted", "tele rotat count"},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(Terms(tt.in), " "); got != tt.want {
