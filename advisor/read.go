@@ -30,7 +30,7 @@ func (kb *KB) Read(text string, p *match.Pending) Reading {
 	case match.ActQuestion, match.ActUnsure:
 		kb.answerQuestions(&r)
 	case match.ActAnswer:
-		if r.Accepted {
+		if r.Accepted || r.Telling {
 			break
 		}
 		// Not an answer the step can use, and not a question by its

@@ -140,6 +140,22 @@ func TestReadingMidIntake(t *testing.T) {
 	}
 }
 
+// Mid-intake, a message that tells about the user and is not an answer the
+// step can use is refused with the step's reason, not answered with the
+// article its words match.
+func TestReadingTellingIsNotAQuestion(t *testing.T) {
+	f := newFixture(t)
+	f.say(t, "/intake")
+	f.say(t, "graduated")
+	got := f.say(t, "i did a 2 month observership at mount sinai in 2023")
+	if strings.Contains(got, "Sources:") || !strings.Contains(got, "What year did you graduate") {
+		t.Errorf("a statement at the year step = %q, want the step's reason and the step again", got)
+	}
+	if p, s := f.state(t); s.Step != rules.FieldGradYear || p.GradYear != nil {
+		t.Errorf("the statement was stored: step %q, year %v", s.Step, p.GradYear)
+	}
+}
+
 // At "any other experience?", a question about a kind of experience is
 // answered, not taken as that experience.
 func TestReadingQuestionAtExperienceMore(t *testing.T) {

@@ -45,11 +45,15 @@ func TestReadActs(t *testing.T) {
 		{"lone word with ?", "graduated?", stageStep, ActUnsure, ""},
 		{"wh-question", "what is a J1 visa", stageStep, ActQuestion, ""},
 		{"no cue, no parse", "astrology", stageStep, ActAnswer, ""},
+		{"telling, no parse", "i did a 2 month observership in 2023", stageStep, ActAnswer, ""},
 		{"social mid-intake", "thanks", stageStep, ActSocial, SocialThanks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := Read(tt.text, tt.pending)
+			if want := strings.HasPrefix(tt.name, "telling"); r.Telling != want {
+				t.Errorf("Read(%q).Telling = %v, want %v", tt.text, r.Telling, want)
+			}
 			detail := r.Word + r.Social
 			if r.AboutStep {
 				detail = "about"
