@@ -37,9 +37,15 @@ type Answer struct {
 	// Greeting is set when the message was a greeting or a question about
 	// the bot itself, answered with the help text.
 	Greeting bool
-	// outside is set on an abstention that the out-of-scope categories
-	// explain better than any topic, named or not.
-	outside bool
+	// outside is the probability that the question belongs to one of the
+	// out-of-scope categories (0 for a greeting).
+	outside float64
+}
+
+// offTopic says whether the answer is an abstention that the out-of-scope
+// categories explain better than any topic, named or not.
+func (a Answer) offTopic() bool {
+	return a.Topic == nil && len(a.Clarify) == 0 && a.outside > a.Score
 }
 
 // helpWords are the words of a greeting or of a question about the bot
@@ -57,7 +63,7 @@ func (kb *KB) Ask(question string) Answer {
 		return Answer{Text: kb.helpText(), Greeting: true}
 	}
 	r := kb.engine.Match(question)
-	a := Answer{Score: r.Strength}
+	a := Answer{Score: r.Strength, outside: r.Outside}
 	switch r.Verdict {
 	case match.Answer:
 		a.Topic = kb.docs[r.Ranked[0].Doc]
@@ -70,7 +76,6 @@ func (kb *KB) Ask(question string) Answer {
 		a.Text = clarifyText(a.Clarify)
 		return a
 	}
-	a.outside = r.Outside > r.Strength
 	if r.OOS >= 0 {
 		a.OutOfScope = kb.docs[r.OOS].Title
 	} else {

@@ -60,7 +60,7 @@ func (kb *KB) answerQuestions(r *Reading) {
 	answers := []Answer{kb.Ask(r.Text)}
 	var asked []string
 	for _, q := range r.Questions {
-		if q != r.Text && answers[0].OutOfScope == "" && !answers[0].outside {
+		if q != r.Text && answers[0].OutOfScope == "" && !answers[0].offTopic() {
 			answers, asked = append(answers, kb.Ask(q)), append(asked, q)
 		}
 	}
@@ -102,20 +102,25 @@ func (kb *KB) answerQuestions(r *Reading) {
 	}
 }
 
-// minSelfContained is the fewest distinct terms of a question sentence
-// that says what it asks without its context: "is it over for me?" and
-// "who is right?" need the sentences around them.
-const minSelfContained = 3
+// A question sentence read alone has lost its context, so it overrules
+// the whole message only when it says what it asks by itself (at least
+// minSelfContained distinct terms: "is it over for me?" and "who is
+// right?" need the sentences around them) and is out of scope with
+// near certainty (sureOutside): "does that help my app?" after a scribe
+// offer is about the offer, whatever "app" suggests alone.
+const (
+	minSelfContained = 3
+	sureOutside      = 0.9
+)
 
 // sentencesOutside says whether the message's question sentences, read
-// alone (answers), all ask something outside the knowledge base: each
-// names an out-of-scope category and says what it asks by itself.
+// alone (answers), all ask something outside the knowledge base.
 func (kb *KB) sentencesOutside(questions []string, answers []Answer) bool {
 	if len(answers) == 0 {
 		return false
 	}
 	for i, a := range answers {
-		if a.OutOfScope == "" || len(kb.engine.Terms(questions[i])) < minSelfContained {
+		if a.OutOfScope == "" || a.outside < sureOutside || len(kb.engine.Terms(questions[i])) < minSelfContained {
 			return false
 		}
 	}
