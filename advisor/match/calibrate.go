@@ -338,8 +338,8 @@ type reading struct {
 	top     [3]float64
 	oos     float64 // out-of-scope mass
 	oosTop  float64 // the best out-of-scope category's probability
-	rank    int  // place of the right document among in-scope ones, 3 if lower
-	inScope bool // the question should be answered
+	rank    int     // place of the right document among in-scope ones, 3 if lower
+	inScope bool    // the question should be answered
 }
 
 func read(r oofRow, m mixing, oos []bool) reading {
