@@ -66,7 +66,10 @@ var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // and then, when dir is not empty, the Markdown files of dir, which add
 // topics and out-of-scope categories or replace built-in ones with the same
 // id. Any invalid file is an error naming the file and the field.
-func Load(dir string, builtin bool) (*KB, error) {
+func Load(dir string, builtin bool) (*KB, error) { return LoadWith(dir, builtin, match.Options{}) }
+
+// LoadWith is Load with the matching engine's options.
+func LoadWith(dir string, builtin bool, opt match.Options) (*KB, error) {
 	if !builtin && dir == "" {
 		return nil, errors.New("no knowledge: the built-in topics are off and no folder is given")
 	}
@@ -105,18 +108,18 @@ func Load(dir string, builtin bool) (*KB, error) {
 			}
 		}
 	}
-	kb.index(append(append([]*Topic(nil), kb.topics...), kb.categories...))
+	kb.index(append(append([]*Topic(nil), kb.topics...), kb.categories...), opt)
 	return kb, nil
 }
 
 // index builds the matching engine over docs, which it learns from.
-func (kb *KB) index(docs []*Topic) {
+func (kb *KB) index(docs []*Topic, opt match.Options) {
 	kb.docs = docs
 	mdocs := make([]match.Doc, len(docs))
 	for i, t := range docs {
 		mdocs[i] = match.Doc{ID: t.ID, Title: t.Title, Phrasings: t.Phrasings, Keywords: t.Keywords, Body: t.Body, OutOfScope: t.outOfScope}
 	}
-	kb.engine = match.New(mdocs)
+	kb.engine = match.NewWith(mdocs, opt)
 }
 
 // loadFS reads every *.md file of dir in fsys into docs. Within one
