@@ -103,16 +103,16 @@ func (kb *KB) Closest(text string) []*Topic {
 
 // smallTalk returns the topic that answers text, a message the bot would
 // take for small talk, when the engine answers it outright with a topic
-// written for such messages, one with a phrasing the bot would also take
-// for small talk (a general assistant's "thank you" or "are
-// you a bot"): that topic wins over the bot's own reply.
+// written for such messages: one with a phrasing the bot would also take
+// for small talk (a general assistant's "thank you" or "are you a bot").
+// That topic wins over the bot's own reply.
 func (kb *KB) smallTalk(text string) (*Topic, match.Result) {
 	m := kb.engine.Match(text)
 	if m.Verdict != match.Answer {
 		return nil, m
 	}
-	// Read on demand: only small talk asks, and reading every phrasing at
-	// load would cost a third of loading.
+	// Read on demand: only small talk asks, and reading every phrasing of
+	// every topic at load would slow every load.
 	t := kb.docs[m.Ranked[0].Doc]
 	if !slices.ContainsFunc(t.Phrasings, isSmallTalk) {
 		return nil, m
