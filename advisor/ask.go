@@ -2,6 +2,7 @@ package advisor
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/uscebot/uscebot/advisor/match"
@@ -60,6 +61,9 @@ var helpWords = setOf("help", "bot", "question", "ask", "command", "menu", "topi
 // close topics was meant, or says what it can help with.
 func (kb *KB) Ask(question string) Answer {
 	if isGreeting(kb.engine.Terms(question)) {
+		if t, m := kb.smallTalk(question); t != nil {
+			return Answer{Topic: t, Text: t.Body, Score: m.Strength}
+		}
 		return Answer{Text: kb.helpText(), Greeting: true}
 	}
 	r := kb.engine.Match(question)
@@ -100,6 +104,31 @@ func (kb *KB) Closest(text string) []*Topic {
 		out = append(out, kb.docs[s.Doc])
 	}
 	return out
+}
+
+// smallTalk returns the topic that answers text, a message the bot would
+// take for small talk, when the engine answers it outright with a topic
+// written for such messages: one with a phrasing the bot would also take
+// for small talk (a general assistant's "thank you" or "are you a bot").
+// That topic wins over the bot's own reply.
+func (kb *KB) smallTalk(text string) (*Topic, match.Result) {
+	m := kb.engine.Match(text)
+	if m.Verdict != match.Answer {
+		return nil, m
+	}
+	// Read on demand: only small talk asks, and reading every phrasing of
+	// every topic at load would slow every load.
+	t := kb.docs[m.Ranked[0].Doc]
+	if !slices.ContainsFunc(t.Phrasings, isSmallTalk) {
+		return nil, m
+	}
+	return t, m
+}
+
+// isSmallTalk says whether the bot would take a message for small talk
+// rather than a question for the knowledge base.
+func isSmallTalk(text string) bool {
+	return match.Read(text, nil).Act == match.ActSocial || isGreeting(match.Terms(text))
 }
 
 func isGreeting(q []string) bool {

@@ -67,7 +67,10 @@ var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // and then, when dir is not empty, the Markdown files of dir, which add
 // topics and out-of-scope categories or replace built-in ones with the same
 // id. Any invalid file is an error naming the file and the field.
-func Load(dir string, builtin bool) (*KB, error) {
+func Load(dir string, builtin bool) (*KB, error) { return LoadWith(dir, builtin, match.Options{}) }
+
+// LoadWith is Load with the matching engine's options.
+func LoadWith(dir string, builtin bool, opt match.Options) (*KB, error) {
 	if !builtin && dir == "" {
 		return nil, errors.New("no knowledge: the built-in topics are off and no folder is given")
 	}
@@ -106,22 +109,23 @@ func Load(dir string, builtin bool) (*KB, error) {
 			}
 		}
 	}
-	kb.index(append(append([]*Topic(nil), kb.topics...), kb.categories...))
+	kb.index(append(append([]*Topic(nil), kb.topics...), kb.categories...), opt)
 	return kb, nil
 }
 
 // index builds the matching engine over docs, which it learns from. The
 // cross-validation that calibrates it is most of the cost of a load; for
-// the built-in documents alone its result is stored beside them
-// (calibration.json, checked by TestBuiltinCalibration) and reused.
-func (kb *KB) index(docs []*Topic) {
+// the built-in documents alone, with the default options, its result is
+// stored beside them (calibration.json, checked by
+// TestBuiltinCalibration) and reused.
+func (kb *KB) index(docs []*Topic, opt match.Options) {
 	kb.docs = docs
 	mdocs := matchDocs(docs)
-	if c, ok := storedCalibration(mdocs); ok {
+	if c, ok := storedCalibration(mdocs); ok && opt == (match.Options{}) {
 		kb.engine = match.NewCalibrated(mdocs, c)
 		return
 	}
-	kb.engine = match.New(mdocs)
+	kb.engine = match.NewWith(mdocs, opt)
 }
 
 func matchDocs(docs []*Topic) []match.Doc {

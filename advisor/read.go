@@ -26,6 +26,13 @@ const maxAlso = 2
 // or question, answered from the knowledge base.
 func (kb *KB) Read(text string, p *match.Pending) Reading {
 	r := Reading{Reading: match.Read(text, p)}
+	if r.Act == match.ActSocial {
+		if t, m := kb.smallTalk(r.Text); t != nil {
+			r.Act, r.Social, r.Questions = match.ActQuestion, "", []string{r.Text}
+			r.Answer = Answer{Topic: t, Text: t.Body, Score: m.Strength}
+			return r
+		}
+	}
 	switch r.Act {
 	case match.ActQuestion, match.ActUnsure:
 		kb.answerQuestions(&r)

@@ -3,6 +3,8 @@ package advisor
 import (
 	"slices"
 	"testing"
+
+	"github.com/uscebot/uscebot/advisor/match"
 )
 
 // Long posts read as a whole, then by their question sentences: the
@@ -46,6 +48,62 @@ func TestReadOutsideWhole(t *testing.T) {
 	} {
 		if r := kb.Read(text, nil); r.Answer.Topic != nil || len(r.Answer.Clarify) > 0 {
 			t.Errorf("Read(%q) answered %v %v, want an abstention", text, r.Answer.Topic, r.Answer.Clarify)
+		}
+	}
+}
+
+// A topic written for what the bot takes for small talk answers it: a
+// knowledge base with a "thanks" or an "are you a bot" topic wants it
+// shown, while the built-in knowledge, which has none, keeps the bot's
+// replies.
+func TestReadSmallTalkTopics(t *testing.T) {
+	dir := t.TempDir()
+	writeTopic(t, dir, "thanks.md", `+++
+id = "server-thanks"
+title = "You are welcome"
+phrasings = ["thank you for your help", "thanks a lot", "thank you so much", "thanks for the help", "many thanks"]
+
+[[sources]]
+title = "Server rules"
+publisher = "Server admins"
++++
+Glad it helped: the admins read every thank-you.
+`)
+	writeTopic(t, dir, "bot.md", `+++
+id = "server-bot"
+title = "Who answers here"
+phrasings = ["are you a bot", "is this a bot", "am i talking to a bot", "are you a real person"]
+
+[[sources]]
+title = "Server rules"
+publisher = "Server admins"
++++
+A bot run by the admins answers here.
+`)
+	writeTopic(t, dir, "rules.md", `+++
+id = "server-rules"
+title = "What may I post here?"
+phrasings = ["what are the server rules", "can i post job offers", "is advertising allowed", "where do i post my question"]
+
+[[sources]]
+title = "Server rules"
+publisher = "Server admins"
++++
+Questions and answers only; no advertising.
+`)
+	// The server's own topics alone: the built-in out-of-scope categories
+	// include small talk, which would compete with them.
+	withTopics, err := Load(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	builtin := mustLoad(t)
+	for text, want := range map[string]string{"thanks so much for your help": "server-thanks", "are you a bot?": "server-bot"} {
+		if r := withTopics.Read(text, nil); r.Act != match.ActQuestion || r.Answer.Topic == nil || r.Answer.Topic.ID != want {
+			t.Errorf("Read(%q) with the topics = act %v, topic %v; want %s", text, r.Act, r.Answer.Topic, want)
+		}
+		if r := builtin.Read(text, nil); r.Act != match.ActSocial || r.Answer.Topic != nil {
+			t.Errorf("Read(%q) on the built-in knowledge = act %v, topic %v; want the bot's own reply", text, r.Act, r.Answer.Topic)
 		}
 	}
 }

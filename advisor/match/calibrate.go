@@ -228,8 +228,9 @@ var background = []string{
 // or clarified with the right topic among the choices, plus oosWeight
 // times the share of out-of-scope questions abstained on, less
 // clarifyCost times the share clarified (a question back is worth less
-// than an answer), with at most maxClarifyShare of them clarified.
-func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
+// than an answer), with at most maxClarifyShare of them clarified, and
+// none when clarify is false.
+func calibrate(rows []oofRow, oos []bool, clarify bool) (mixing, thresholds) {
 	rows = thin(rows, oos)
 	// Each mixing is judged on a coarse grid of thresholds at the first
 	// closeness, in parallel; the best is then searched on a fine grid.
@@ -253,7 +254,7 @@ func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 			for j, r := range rows {
 				reads[i][j] = read(r, m, oos)
 			}
-			utility[i], _ = search(reads[i], 0.1, closeness[0])
+			utility[i], _ = search(reads[i], 0.1, closeness[0], clarify)
 		}()
 	}
 	wg.Wait()
@@ -263,14 +264,14 @@ func calibrate(rows []oofRow, oos []bool) (mixing, thresholds) {
 			best = i
 		}
 	}
-	return mixes[best], fineSearch(reads[best])
+	return mixes[best], fineSearch(reads[best], clarify)
 }
 
 // closeness are the values tried for thresholds.close.
 var closeness = []float64{0.3, 0.5, 0.7}
 
 // fineSearch is search on a fine grid, one goroutine per closeness.
-func fineSearch(reads []reading) thresholds {
+func fineSearch(reads []reading, clarify bool) thresholds {
 	utility := make([]float64, len(closeness))
 	th := make([]thresholds, len(closeness))
 	var wg sync.WaitGroup
@@ -278,7 +279,7 @@ func fineSearch(reads []reading) thresholds {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			utility[i], th[i] = search(reads, 0.05, c)
+			utility[i], th[i] = search(reads, 0.05, c, clarify)
 		}()
 	}
 	wg.Wait()
@@ -374,10 +375,12 @@ func read(r oofRow, m mixing, oos []bool) reading {
 }
 
 // search returns the best thresholds for readings, on a grid of the
-// given step at closeness c, and their utility. The choices of a clarification must
-// together be at least as likely as an answer needs to be alone: asking
-// which of two weak guesses was meant is no better than guessing.
-func search(reads []reading, step, c float64) (float64, thresholds) {
+// given step at closeness c, and their utility. The choices of a
+// clarification must together be at least as likely as an answer needs to
+// be alone: asking which of two weak guesses was meant is no better than
+// guessing. With clarify false, the clarify threshold is one that no sum
+// of probabilities reaches.
+func search(reads []reading, step, c float64, clarify bool) (float64, thresholds) {
 	var nIn, nOut float64
 	for _, r := range reads {
 		if r.inScope {
@@ -388,7 +391,14 @@ func search(reads []reading, step, c float64) (float64, thresholds) {
 	}
 	best, bestTh := math.Inf(-1), thresholds{}
 	for a := step; a < 1; a += step {
-		for cl := a; cl < 1; cl += step {
+		var clarifies []float64
+		for cl := a; cl < 1 && clarify; cl += step {
+			clarifies = append(clarifies, cl)
+		}
+		if !clarify {
+			clarifies = []float64{math.Inf(1)}
+		}
+		for _, cl := range clarifies {
 			th := thresholds{answer: a, close: c, clarify: cl}
 			var ok, clar, abst float64
 			for _, r := range reads {

@@ -31,3 +31,35 @@ func TestVerdict(t *testing.T) {
 		}
 	}
 }
+
+// Readings where the right topic is often second: the search asks back
+// on them, unless it may not, and then it never does.
+func TestSearchWithoutClarify(t *testing.T) {
+	var reads []reading
+	for i := range 100 {
+		// Sure and right, or (one in twelve: fewer than
+		// maxClarifyShare) torn between two close topics with the right
+		// one second half of the time.
+		r := reading{top: [3]float64{0.95, 0.01, 0}, oos: 0.02, oosTop: 0.02, inScope: true}
+		if i%12 == 0 {
+			r = reading{top: [3]float64{0.45, 0.4, 0.05}, oos: 0.05, oosTop: 0.05, rank: i % 24 / 12, inScope: true}
+		}
+		reads = append(reads, r)
+	}
+	reads = append(reads, reading{top: [3]float64{0.2, 0.1, 0.05}, oos: 0.6, oosTop: 0.6})
+	clarifies := func(th thresholds) int {
+		n := 0
+		for _, r := range reads {
+			if v, _ := th.verdict(r.top, r.oos, r.oosTop); v == Clarify {
+				n++
+			}
+		}
+		return n
+	}
+	if _, th := search(reads, 0.05, 0.5, true); clarifies(th) == 0 {
+		t.Errorf("search with clarifications allowed chose %+v, which never asks back", th)
+	}
+	if _, th := search(reads, 0.05, 0.5, false); clarifies(th) != 0 {
+		t.Errorf("search without clarifications chose %+v, which asks back %d times", th, clarifies(th))
+	}
+}

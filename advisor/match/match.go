@@ -87,11 +87,23 @@ type Engine struct {
 	th  thresholds
 }
 
+// Options change what New learns.
+type Options struct {
+	// NoClarify makes an engine that never asks which topic was meant:
+	// every question is answered or abstained on, with the thresholds
+	// that do best that way. For a channel that cannot offer choices, and
+	// for measuring top-1 accuracy, where a question back counts as wrong.
+	NoClarify bool
+}
+
 // New builds an engine over docs: it indexes them, trains the classifier
 // on their phrasings, titles and keywords, and learns how to mix the two
 // and when to answer, clarify or abstain by cross-validation over the
 // phrasings. The same documents always give the same engine.
-func New(docs []Doc) *Engine {
+func New(docs []Doc) *Engine { return NewWith(docs, Options{}) }
+
+// NewWith is New with options.
+func NewWith(docs []Doc, opt Options) *Engine {
 	e, texts := newEngine(docs)
 	// Generic questions no knowledge base is about join the out-of-scope
 	// phrasings as questions to abstain on: they are unlike anything the
@@ -104,7 +116,7 @@ func New(docs []Doc) *Engine {
 		bg = append(bg, x)
 	}
 	rows := crossValidate(texts, e.oos, bg, func() { e.train(texts) })
-	e.mix, e.th = calibrate(rows, e.oos)
+	e.mix, e.th = calibrate(rows, e.oos, !opt.NoClarify)
 	return e
 }
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/match"
 )
 
 // Config is the whole configuration file (see config.example.toml).
@@ -77,6 +79,10 @@ type AdvisorConfig struct {
 	// Builtin serves the built-in topics and categories; false serves
 	// only KnowledgeDir.
 	Builtin bool `toml:"builtin"`
+	// Clarify lets the bot ask which of two or three close topics was
+	// meant; false makes it answer or decline every question, with the
+	// thresholds learned for that.
+	Clarify bool `toml:"clarify"`
 	// LogUnanswered keeps the text of questions the advisor could not
 	// answer, without any user id, for `uscebot unanswered`.
 	LogUnanswered bool `toml:"log_unanswered"`
@@ -138,7 +144,7 @@ func Default() Config {
 	return Config{
 		Bot:      BotConfig{FloodMessages: 8, FloodWindowSeconds: 10, ShutdownGraceSeconds: 5},
 		Store:    StoreConfig{Path: "uscebot.db"},
-		Advisor:  AdvisorConfig{Builtin: true},
+		Advisor:  AdvisorConfig{Builtin: true, Clarify: true},
 		Telegram: TelegramConfig{Mode: "polling", WebhookPath: "/telegram"},
 		Log:      LogConfig{Level: "info", Format: "text"},
 	}
@@ -356,4 +362,13 @@ func (l LogConfig) Logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loadKnowledge loads the knowledge base the [advisor] section serves.
+func loadKnowledge(c AdvisorConfig) (*advisor.KB, error) {
+	kb, err := advisor.LoadWith(c.KnowledgeDir, c.Builtin, match.Options{NoClarify: !c.Clarify})
+	if err != nil {
+		return nil, fmt.Errorf("load knowledge: %w", err)
+	}
+	return kb, nil
 }

@@ -99,3 +99,22 @@ func TestAskJSONClarify(t *testing.T) {
 		t.Errorf("ask --json lacks an empty clarify list when it answers: %s", out)
 	}
 }
+
+// [advisor] clarify = false: a question the bot would ask back about is
+// answered or declined instead.
+func TestAskNoClarify(t *testing.T) {
+	q := "is a letter from a private clinic doc weaker than one from a university hospital attending?"
+	var got askOutput
+	_, out, _ := runCmd(t, "", "ask", "--json", q)
+	strictly(t, out, &got)
+	if len(got.Clarify) < 2 {
+		t.Fatalf("ask --json %q = %s, want a clarification by default (pick another such question)", q, out)
+	}
+	cfg := writeFile(t, "config.toml", "[advisor]\nclarify = false\n")
+	_, out, _ = runCmd(t, "", "ask", "--json", "--config", cfg, q)
+	got = askOutput{}
+	strictly(t, out, &got)
+	if len(got.Clarify) != 0 || !strings.Contains(out, `"clarify": []`) {
+		t.Errorf("ask --json with clarify = false = %s, want no clarification", out)
+	}
+}

@@ -148,9 +148,9 @@ func runConsole(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	}
 	log := cfg.Log.Logger(stderr)
 
-	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir, cfg.Advisor.Builtin)
+	kb, err := loadKnowledge(cfg.Advisor)
 	if err != nil {
-		return fmt.Errorf("load knowledge: %w", err)
+		return err
 	}
 	source := "store.path"
 	if *dbPath != "" {
@@ -236,9 +236,9 @@ func runAsk(ctx context.Context, args []string, _ io.Reader, stdout, _ io.Writer
 	if err != nil {
 		return usagef("%v", err)
 	}
-	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir, cfg.Advisor.Builtin)
+	kb, err := loadKnowledge(cfg.Advisor)
 	if err != nil {
-		return fmt.Errorf("load knowledge: %w", err)
+		return err
 	}
 	// The one reading of a message, as in a chat outside the intake: a
 	// long post is matched by its questions, "thanks" gets a line.
@@ -301,9 +301,9 @@ func runEval(_ context.Context, args []string, _ io.Reader, stdout, _ io.Writer)
 	if err != nil {
 		return usagef("%s: %v", *questions, err)
 	}
-	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir, cfg.Advisor.Builtin)
+	kb, err := loadKnowledge(cfg.Advisor)
 	if err != nil {
-		return fmt.Errorf("load knowledge: %w", err)
+		return err
 	}
 	r, err := kb.Evaluate(cases)
 	if err != nil {

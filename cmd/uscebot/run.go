@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/uscebot/uscebot/advisor"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/discord"
 	"github.com/uscebot/uscebot/bot/metrics"
@@ -49,9 +48,9 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (_ *Main, err er
 	if !cfg.Telegram.Enabled && !cfg.Discord.Enabled {
 		return nil, errors.New("no platform is enabled: set enabled = true in [telegram] or [discord] (or try uscebot console)")
 	}
-	kb, err := advisor.Load(cfg.Advisor.KnowledgeDir, cfg.Advisor.Builtin)
+	kb, err := loadKnowledge(cfg.Advisor)
 	if err != nil {
-		return nil, fmt.Errorf("load knowledge: %w", err)
+		return nil, err
 	}
 	db, err := openDB(ctx, cfg.Store.Path, "store.path")
 	if err != nil {
