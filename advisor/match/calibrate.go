@@ -380,6 +380,11 @@ func read(r oofRow, m mixing, oos []bool) reading {
 // be alone: asking which of two weak guesses was meant is no better than
 // guessing. With clarify false, the clarify threshold is one that no sum
 // of probabilities reaches.
+//
+// A threshold is judged by the mean utility of it and its neighbours on
+// the answer axis: the out-of-fold utility is flat near its best, where
+// one phrasing more or less in the documents moves the bare maximum from
+// one end of the plateau to the other, often to the edge of a drop.
 func search(reads []reading, step, c float64, clarify bool) (float64, thresholds) {
 	var nIn, nOut float64
 	for _, r := range reads {
@@ -389,48 +394,71 @@ func search(reads []reading, step, c float64, clarify bool) (float64, thresholds
 			nOut++
 		}
 	}
-	best, bestTh := math.Inf(-1), thresholds{}
+	// grid[i][j]: answer (i+1)*step, clarify j steps above it (or never).
+	var grid [][]cell
 	for a := step; a < 1; a += step {
-		var clarifies []float64
-		for cl := a; cl < 1 && clarify; cl += step {
-			clarifies = append(clarifies, cl)
-		}
+		var row []cell
 		if !clarify {
-			clarifies = []float64{math.Inf(1)}
+			row = append(row, judge(reads, thresholds{answer: a, close: c, clarify: math.Inf(1)}, nIn, nOut))
 		}
-		for _, cl := range clarifies {
-			th := thresholds{answer: a, close: c, clarify: cl}
-			var ok, clar, abst float64
-			for _, r := range reads {
-				v, n := th.verdict(r.top, r.oos, r.oosTop)
-				switch {
-				case !r.inScope:
-					if v == Abstain {
-						abst++
-					}
-				case v == Answer && r.rank == 0:
-					ok++
-				case v == Clarify:
-					clar++
-					if r.rank < n {
-						ok++
-					}
-				}
-			}
-			if nIn > 0 && clar/nIn > maxClarifyShare {
+		for cl := a; cl < 1 && clarify; cl += step {
+			row = append(row, judge(reads, thresholds{answer: a, close: c, clarify: cl}, nIn, nOut))
+		}
+		grid = append(grid, row)
+	}
+	best, bestTh := math.Inf(-1), thresholds{}
+	for i, row := range grid {
+		for j, x := range row {
+			if !x.ok {
 				continue
 			}
-			u := 0.0
-			if nIn > 0 {
-				u += (ok - clarifyCost*clar) / nIn
+			sum, n := 0.0, 0.0
+			for k := max(0, i-1); k <= min(len(grid)-1, i+1); k++ {
+				if j < len(grid[k]) {
+					sum, n = sum+grid[k][j].utility, n+1
+				}
 			}
-			if nOut > 0 {
-				u += oosWeight * abst / nOut
-			}
-			if u > best {
-				best, bestTh = u, th
+			if u := sum / n; u > best {
+				best, bestTh = u, x.th
 			}
 		}
 	}
 	return best, bestTh
+}
+
+// cell is one point of the threshold grid: its thresholds, their
+// utility, and whether they keep clarifications within maxClarifyShare.
+type cell struct {
+	th      thresholds
+	utility float64
+	ok      bool
+}
+
+// judge scores thresholds on the out-of-fold readings.
+func judge(reads []reading, th thresholds, nIn, nOut float64) cell {
+	var ok, clar, abst float64
+	for _, r := range reads {
+		v, n := th.verdict(r.top, r.oos, r.oosTop)
+		switch {
+		case !r.inScope:
+			if v == Abstain {
+				abst++
+			}
+		case v == Answer && r.rank == 0:
+			ok++
+		case v == Clarify:
+			clar++
+			if r.rank < n {
+				ok++
+			}
+		}
+	}
+	x := cell{th: th, ok: nIn == 0 || clar/nIn <= maxClarifyShare}
+	if nIn > 0 {
+		x.utility += (ok - clarifyCost*clar) / nIn
+	}
+	if nOut > 0 {
+		x.utility += oosWeight * abst / nOut
+	}
+	return x
 }
