@@ -116,7 +116,7 @@ func (kb *KB) answerQuestions(r *Reading) {
 // near certainty (sureOutside): "does that help my app?" after a scribe
 // offer is about the offer, whatever "app" suggests alone.
 const (
-	minSelfContained = 3
+	minSelfContained = 2
 	sureOutside      = 0.9
 )
 
