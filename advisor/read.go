@@ -33,23 +33,8 @@ func (kb *KB) Read(text string, p *match.Pending) Reading {
 			return r
 		}
 	}
-	switch r.Act {
-	case match.ActQuestion, match.ActUnsure:
+	if r.Act == match.ActQuestion || r.Act == match.ActUnsure {
 		kb.answerQuestions(&r)
-	case match.ActAnswer:
-		if r.Accepted || r.Telling {
-			break
-		}
-		// Not an answer the step can use, and not a question by its
-		// form: a confident topic match makes it a question ("telehealth
-		// worth it" at the budget step); anything else is refused by the
-		// step with its reason.
-		kb.answerQuestions(&r)
-		if r.Answer.Topic != nil {
-			r.Act = match.ActQuestion
-		} else {
-			r.Answer, r.Also = Answer{}, nil
-		}
 	}
 	if r.Act == match.ActQuestion && r.Answer.Greeting {
 		r.Act, r.Social = match.ActSocial, match.SocialGreeting

@@ -140,19 +140,25 @@ func TestReadingMidIntake(t *testing.T) {
 	}
 }
 
-// Mid-intake, a message that tells about the user and is not an answer the
-// step can use is refused with the step's reason, not answered with the
-// article its words match.
-func TestReadingTellingIsNotAQuestion(t *testing.T) {
-	f := newFixture(t)
-	f.say(t, "/intake")
-	f.say(t, "graduated")
-	got := f.say(t, "i did a 2 month observership at mount sinai in 2023")
-	if strings.Contains(got, "Sources:") || !strings.Contains(got, "What year did you graduate") {
-		t.Errorf("a statement at the year step = %q, want the step's reason and the step again", got)
-	}
-	if p, s := f.state(t); s.Step != rules.FieldGradYear || p.GradYear != nil {
-		t.Errorf("the statement was stored: step %q, year %v", s.Step, p.GradYear)
+// Mid-intake, a message the step cannot use that does not ask anything is
+// refused with the step's reason, not answered with the article its words
+// match, and nothing is stored.
+func TestReadingNonAnswerIsRefused(t *testing.T) {
+	for _, text := range []string{
+		"i did a 2 month observership at mount sinai in 2023",
+		"internal medicine",
+		"4 week externship in houston, IM, 2024, hands on, got a letter",
+	} {
+		f := newFixture(t)
+		f.say(t, "/intake")
+		f.say(t, "graduated")
+		got := f.say(t, text)
+		if strings.Contains(got, "Sources:") || !strings.Contains(got, "What year did you graduate") {
+			t.Errorf("%q at the year step = %q, want the step's reason and the step again", text, got)
+		}
+		if p, s := f.state(t); s.Step != rules.FieldGradYear || p.GradYear != nil {
+			t.Errorf("%q was stored: step %q, year %v", text, s.Step, p.GradYear)
+		}
 	}
 }
 

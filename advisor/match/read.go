@@ -84,10 +84,6 @@ type Reading struct {
 	Text string
 	// Accepted says the pending step would take the text as its answer.
 	Accepted bool
-	// Telling marks an answer the step cannot use that tells rather than
-	// asks ("i did 2 months of observerships in 2023" at the year step):
-	// a wrong answer, never a question, whatever topic its words match.
-	Telling bool
 }
 
 // maxReadBytes bounds what the reading looks at: the cues that decide an
@@ -146,19 +142,14 @@ func Read(text string, p *Pending) Reading {
 	case weak:
 		r.Act = ActQuestion
 	default:
-		// Neither an answer the step can use nor a question by its form:
-		// the engine decides (a strong topic match is a question; anything
-		// else is a wrong answer, refused with the step's reason), unless
-		// the user is telling about themselves.
+		// Neither an answer the step can use nor a question by its form
+		// ("i did 2 months of observerships in 2023" at the year step,
+		// "internal medicine" at the budget step): a wrong answer, refused
+		// with the step's reason, whatever topic its words match.
 		r.Act = ActAnswer
-		r.Telling = firstPerson[strings.SplitN(key, " ", 2)[0]]
 	}
 	return r
 }
-
-// firstPerson are the words a message that tells about its writer starts
-// with.
-var firstPerson = setOf("i", "im", "ive", "id", "ill", "my", "me", "mine", "we", "were", "weve", "our")
 
 // chatKey reduces a short message to lower-case words separated by single
 // spaces, without punctuation, accents or emoji: "Thanks bro!! 🙏" is

@@ -51,9 +51,6 @@ func TestReadActs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := Read(tt.text, tt.pending)
-			if want := strings.HasPrefix(tt.name, "telling"); r.Telling != want {
-				t.Errorf("Read(%q).Telling = %v, want %v", tt.text, r.Telling, want)
-			}
 			detail := r.Word + r.Social
 			if r.AboutStep {
 				detail = "about"
