@@ -23,7 +23,8 @@ var answers = map[string][]string{
 	"failed": {"fail", "failed", "failing", "didnt pass", "did not pass"},
 	"passed": {"pass", "passed", "cleared", "yes", "done", "p", "took"},
 	"not taken": {"not", "no", "nope", "havent", "didnt", "yet", "scheduled", "planning",
-		"preparing", "studying", "will", "upcoming", "taking", "n a", "none"},
+		"preparing", "studying", "will", "upcoming", "taking", "n a", "none", "pending", "awaiting",
+		"waiting"},
 	// unsure comes first: a yes/no parser must not read "not sure" as "no".
 	"unsure": {"not sure", "unsure", "dont know", "do not know", "no idea", "idk", "maybe",
 		"perhaps", "probably"},

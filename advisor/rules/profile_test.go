@@ -161,7 +161,8 @@ func TestParseStep1(t *testing.T) {
 		{"failed", Step1Failed}, {"fail once then passed", Step1Failed}, {"didn't pass", Step1Failed},
 		{"not taken", Step1NotTaken}, {"not yet", Step1NotTaken}, {"no", Step1NotTaken},
 		{"not passed yet", Step1NotTaken}, {"haven't taken it", Step1NotTaken},
-		{"scheduled for March", Step1NotTaken}, {"n/a", Step1NotTaken},
+		{"scheduled for March", Step1NotTaken}, {"n/a", Step1NotTaken}, {"pending", Step1NotTaken},
+		{"waiting for my result", Step1NotTaken},
 		{"hmm", ""},
 	})
 }
