@@ -287,16 +287,18 @@ func (v *vocab) learn(w string) {
 // one-letter change too often makes another real word ("obs" / "jobs").
 const minFuzzyLen = 5
 
-// correct returns the known word one edit away from w, or w itself.
+// correct returns the known word one edit away from w, or w itself. The
+// first letter must agree: people rarely mistype it, and an edit there
+// mostly makes another real word ("pending" / "spending").
 func (v *vocab) correct(w string) string {
 	if len(w) < minFuzzyLen || len(w) > maxFuzzyLen || stopWords[w] || isNumber(w) {
 		return w
 	}
-	if known, ok := v.fuzzy[w]; ok {
+	if known, ok := v.fuzzy[w]; ok && known[0] == w[0] {
 		return known
 	}
 	for _, d := range deletes(w) {
-		if known, ok := v.fuzzy[d]; ok {
+		if known, ok := v.fuzzy[d]; ok && known[0] == w[0] {
 			return known
 		}
 	}

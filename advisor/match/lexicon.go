@@ -153,6 +153,7 @@ var stopWords = setOf(
 	"such", "own", "same", "much", "many", "lot", "lots", "way", "ways", "tell", "know", "want",
 	"need", "needs", "make", "makes", "say", "says", "said", "think", "anything", "something",
 	"whether", "though", "although", "because", "bc", "cuz", "while", "again", "ever", "never",
+	"sorry", "sry", "pardon", "honestly", "literally", "guess",
 )
 
 func setOf(ws ...string) map[string]bool {

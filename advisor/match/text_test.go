@@ -51,3 +51,22 @@ func TestChatShorthand(t *testing.T) {
 		}
 	}
 }
+
+// Typos are corrected against the documents' words, but not by changing
+// the first letter, where an edit mostly makes another real word.
+func TestTypoCorrection(t *testing.T) {
+	e := New([]Doc{
+		{ID: "money", Title: "Spending on rotations", Phrasings: []string{"how much spending is sensible", "spending limits for electives"}},
+		{ID: "letters", Title: "Recommendation letters", Phrasings: []string{"who writes the letter", "strong recommendation from an attending"}},
+	})
+	for in, want := range map[string]string{
+		"spendng":        "money",  // a letter dropped; the lexicon's concept
+		"atending":       "attend", // likewise
+		"pending":        "pend",   // a real word, not "spending"
+		"attendingg now": "attend", // a letter doubled
+	} {
+		if got := e.Terms(in); len(got) == 0 || got[0] != want {
+			t.Errorf("Terms(%q) = %q, want it to start with %q", in, got, want)
+		}
+	}
+}
