@@ -251,6 +251,18 @@ var socialPhrases = []struct {
 		"oh ok", "ok cool", "fair enough", "all good", "no worries", "np"}},
 }
 
+// socialWords are the words of socialPhrases, split once: social reads
+// every message.
+var socialWords = func() [][][]string {
+	out := make([][][]string, len(socialPhrases))
+	for k, group := range socialPhrases {
+		for _, ph := range group.phrases {
+			out[k] = append(out[k], strings.Fields(ph))
+		}
+	}
+	return out
+}()
+
 // socialFiller are the words a social message may carry beside its
 // phrases: whom it addresses and how much.
 var socialFiller = map[string]bool{
@@ -282,16 +294,15 @@ func social(key string, sents []string) (string, bool) {
 	used := make([]bool, len(ws))
 	found := ""
 	rank := len(socialPhrases)
-	for k, group := range socialPhrases {
-		for _, ph := range group.phrases {
-			pw := strings.Fields(ph)
+	for k, group := range socialWords {
+		for _, pw := range group {
 			for i := 0; i+len(pw) <= len(ws); i++ {
 				if wordsAt(ws, i, pw) {
 					for j := range pw {
 						used[i+j] = true
 					}
 					if k < rank {
-						rank, found = k, group.kind
+						rank, found = k, socialPhrases[k].kind
 					}
 				}
 			}

@@ -117,3 +117,17 @@ func TestReadAccepted(t *testing.T) {
 		t.Error("Read(astrology) is accepted")
 	}
 }
+
+// BenchmarkRead measures the reading of one message (ns/op is per
+// message), over answers, questions, social messages and control words.
+func BenchmarkRead(b *testing.B) {
+	year := &Pending{Accepts: func(s string) bool { return strings.ContainsAny(s, "0123456789") }}
+	msgs := []string{"2019", "does telehealth count as usce?", "thanks bro, you're the best", "cancel",
+		"Egyptian grad 2019, CK 236, visa needed. Are observerships considered USCE? Including ones after graduation?",
+		"i did a 2 month observership in 2023", "ok cool"}
+	i := 0
+	for b.Loop() {
+		Read(msgs[i%len(msgs)], year)
+		i++
+	}
+}
