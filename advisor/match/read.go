@@ -251,17 +251,24 @@ var socialPhrases = []struct {
 		"oh ok", "ok cool", "fair enough", "all good", "no worries", "np"}},
 }
 
-// socialWords are the words of socialPhrases, split once: social reads
-// every message.
-var socialWords = func() [][][]string {
-	out := make([][][]string, len(socialPhrases))
+// socialWords indexes socialPhrases by their first word, each phrase
+// split into words once, with the rank of its kind: social reads every
+// message.
+var socialWords = func() map[string][]socialPhrase {
+	out := make(map[string][]socialPhrase)
 	for k, group := range socialPhrases {
 		for _, ph := range group.phrases {
-			out[k] = append(out[k], strings.Fields(ph))
+			ws := strings.Fields(ph)
+			out[ws[0]] = append(out[ws[0]], socialPhrase{ws, k})
 		}
 	}
 	return out
 }()
+
+type socialPhrase struct {
+	words []string
+	rank  int // index of its kind in socialPhrases: lower is stronger
+}
 
 // socialFiller are the words a social message may carry beside its
 // phrases: whom it addresses and how much.
@@ -294,17 +301,16 @@ func social(key string, sents []string) (string, bool) {
 	used := make([]bool, len(ws))
 	found := ""
 	rank := len(socialPhrases)
-	for k, group := range socialWords {
-		for _, pw := range group {
-			for i := 0; i+len(pw) <= len(ws); i++ {
-				if wordsAt(ws, i, pw) {
-					for j := range pw {
-						used[i+j] = true
-					}
-					if k < rank {
-						rank, found = k, socialPhrases[k].kind
-					}
-				}
+	for i, w := range ws {
+		for _, ph := range socialWords[w] {
+			if i+len(ph.words) > len(ws) || !wordsAt(ws, i, ph.words) {
+				continue
+			}
+			for j := range ph.words {
+				used[i+j] = true
+			}
+			if ph.rank < rank {
+				rank, found = ph.rank, socialPhrases[ph.rank].kind
 			}
 		}
 	}
