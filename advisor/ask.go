@@ -60,13 +60,13 @@ var helpWords = setOf("help", "bot", "question", "ask", "command", "menu", "topi
 // Ask finds the topic that answers question, asks which of two or three
 // close topics was meant, or says what it can help with.
 func (kb *KB) Ask(question string) Answer {
-	if isGreeting(kb.engine.Terms(question)) {
-		if t, m := kb.smallTalk(question); t != nil {
-			return Answer{Topic: t, Text: t.Body, Score: m.Strength}
+	r := kb.engine.Match(question)
+	if isGreeting(r.Terms) {
+		if t := kb.smallTalkTopic(r); t != nil {
+			return Answer{Topic: t, Text: t.Body, Score: r.Strength}
 		}
 		return Answer{Text: kb.helpText(), Greeting: true}
 	}
-	r := kb.engine.Match(question)
 	a := Answer{Score: r.Strength, outside: r.Outside}
 	switch r.Verdict {
 	case match.Answer:
@@ -113,16 +113,21 @@ func (kb *KB) Closest(text string) []*Topic {
 // That topic wins over the bot's own reply.
 func (kb *KB) smallTalk(text string) (*Topic, match.Result) {
 	m := kb.engine.Match(text)
+	return kb.smallTalkTopic(m), m
+}
+
+// smallTalkTopic is smallTalk given the engine's reading of the message.
+func (kb *KB) smallTalkTopic(m match.Result) *Topic {
 	if m.Verdict != match.Answer {
-		return nil, m
+		return nil
 	}
 	// Read on demand: only small talk asks, and reading every phrasing of
 	// every topic at load would slow every load.
 	t := kb.docs[m.Ranked[0].Doc]
 	if !slices.ContainsFunc(t.Phrasings, isSmallTalk) {
-		return nil, m
+		return nil
 	}
-	return t, m
+	return t
 }
 
 // isSmallTalk says whether the bot would take a message for small talk

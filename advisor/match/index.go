@@ -49,8 +49,8 @@ type index struct {
 	// knowledge base has never seen.
 	idf    map[string]float64
 	maxIDF float64
-	// perPhrasing holds *[]float64 of len(phrasingTopic) for score to sum
-	// into: one per question would be most of what answering allocates.
+	// perPhrasing holds *phrasingScores for score to sum into: one per
+	// question would be most of what answering allocates.
 	perPhrasing sync.Pool
 }
 
@@ -310,25 +310,36 @@ func (v *vocab) correct(w string) string {
 func (ix *index) score(q []string) (topic, phrasing []float64) {
 	topic = make([]float64, ix.n)
 	phrasing = make([]float64, ix.n)
-	buf, _ := ix.perPhrasing.Get().(*[]float64)
+	buf, _ := ix.perPhrasing.Get().(*phrasingScores)
 	if buf == nil {
-		b := make([]float64, len(ix.phrasingTopic))
-		buf = &b
+		buf = &phrasingScores{score: make([]float64, len(ix.phrasingTopic))}
 	}
 	defer ix.perPhrasing.Put(buf)
-	perPhrasing := *buf
-	clear(perPhrasing)
 	for _, term := range q {
 		for _, p := range ix.postings[term] {
 			topic[p.doc] += p.score
 		}
 		for _, p := range ix.qPostings[term] {
-			perPhrasing[p.doc] += p.score
+			if buf.score[p.doc] == 0 {
+				buf.touched = append(buf.touched, p.doc)
+			}
+			buf.score[p.doc] += p.score
 		}
 	}
-	for i, s := range perPhrasing {
-		d := ix.phrasingTopic[i]
-		phrasing[d] = math.Max(phrasing[d], s)
+	// Only the phrasings the question's terms reach, not all of them.
+	for _, i := range buf.touched {
+		if d, s := ix.phrasingTopic[i], buf.score[i]; s > phrasing[d] {
+			phrasing[d] = s
+		}
+		buf.score[i] = 0
 	}
+	buf.touched = buf.touched[:0]
 	return topic, phrasing
+}
+
+// phrasingScores is score's scratch space: a score per phrasing, all zero
+// between questions, and the phrasings the current question reached.
+type phrasingScores struct {
+	score   []float64
+	touched []int
 }

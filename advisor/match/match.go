@@ -71,6 +71,9 @@ type Result struct {
 	// Outside is the probability that the question belongs to one of the
 	// out-of-scope categories, 0..1.
 	Outside float64
+	// Terms are the distinct analysed terms of the question (see
+	// Engine.Terms).
+	Terms []string
 }
 
 // maxRanked is how many documents a Result ranks.
@@ -211,13 +214,16 @@ func (e *Engine) Terms(s string) []string {
 
 // Match reads one question.
 func (e *Engine) Match(s string) Result {
-	return e.decide(e.probabilities(s))
+	x := e.voc.analyse(s, true)
+	r := e.decide(e.probabilities(x))
+	r.Terms = unique(x.ts)
+	return r
 }
 
-// probabilities returns, for every document, the probability that s is
-// meant for it: the classifier's and BM25F's evidence mixed.
-func (e *Engine) probabilities(s string) []float64 {
-	x := e.voc.analyse(s, true)
+// probabilities returns, for every document, the probability that the
+// analysed question x is meant for it: the classifier's and BM25F's
+// evidence mixed.
+func (e *Engine) probabilities(x text) []float64 {
 	p := make([]float64, len(e.oos))
 	e.clf.logProbs(extract(x.ws, x.ts), p)
 	e.mix.combine(p, e.ix.evidence(x.ts))
