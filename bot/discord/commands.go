@@ -97,6 +97,14 @@ func buildCommands(commands []bot.CommandInfo, global bool, log *slog.Logger) []
 	return out
 }
 
+// The /profile field choices beside the fields: the router's
+// "/profile add experience <description>" and "/profile remove experience
+// <number>", which a field and a value cannot express otherwise.
+const (
+	choiceAddExperience    = "add experience"
+	choiceRemoveExperience = "remove experience"
+)
+
 // commandOptions returns the options of one command.
 func commandOptions(c bot.CommandInfo) []*discordgo.ApplicationCommandOption {
 	str := func(name, desc string, required bool, maxLen int) *discordgo.ApplicationCommandOption {
@@ -117,7 +125,11 @@ func commandOptions(c bot.CommandInfo) []*discordgo.ApplicationCommandOption {
 		for _, f := range advisor.Fields() {
 			field.Choices = append(field.Choices, &discordgo.ApplicationCommandOptionChoice{Name: f, Value: f})
 		}
-		return []*discordgo.ApplicationCommandOption{field, str(optValue, "its new value", false, maxValue)}
+		for _, f := range []string{choiceAddExperience, choiceRemoveExperience} {
+			field.Choices = append(field.Choices, &discordgo.ApplicationCommandOptionChoice{Name: f, Value: f})
+		}
+		return []*discordgo.ApplicationCommandOption{field,
+			str(optValue, "its new value; for an experience, its description or the number to remove", false, maxValue)}
 	case "classify":
 		return []*discordgo.ApplicationCommandOption{
 			str(optDescription, "the experience, e.g. 8-week IM externship in Chicago, 2025", true, maxQuestion)}
@@ -143,7 +155,12 @@ func commandText(d discordgo.ApplicationCommandInteractionData) (text string, pr
 		private = optBool(d.Options, optPrivate)
 	case "profile":
 		field, value := optString(d.Options, optField), optString(d.Options, optValue)
-		if field != "" || value != "" {
+		switch {
+		case field == choiceAddExperience:
+			args = "add experience " + value
+		case field == choiceRemoveExperience:
+			args = "remove experience " + value
+		case field != "" || value != "":
 			args = "set " + field + " " + value
 		}
 	case "classify":

@@ -90,8 +90,8 @@ func TestCommandsRegisteredGloballyInOneBulkOverwrite(t *testing.T) {
 	for _, c := range prof[0].Choices {
 		fields = append(fields, c.Name)
 	}
-	if !slices.Equal(fields, advisor.Fields()) {
-		t.Errorf("/profile field choices = %v, want %v", fields, advisor.Fields())
+	if want := append(advisor.Fields(), "add experience", "remove experience"); !slices.Equal(fields, want) {
+		t.Errorf("/profile field choices = %v, want %v", fields, want)
 	}
 	for name, opt := range map[string]string{"classify": "description", "vet": "offer"} {
 		o := byName[name].Options
@@ -672,6 +672,25 @@ func TestLongAnswerIsSplit(t *testing.T) {
 	}
 	if strings.Contains(resp.Data.raw(), "@everyone") {
 		t.Error("@everyone was sent live")
+	}
+}
+
+// /profile reaches the experiences too: the field choices "add experience"
+// and "remove experience" add one from its description and remove one by
+// number, privately.
+func TestProfileExperiences(t *testing.T) {
+	h := newHarness(t, options{})
+	_, add := h.command(true, "profile", `[{"name": "field", "type": 3, "value": "add experience"}, {"name": "value", "type": 3, "value": "8-week IM externship in Chicago, 2025, hands-on"}]`)
+	if got := add.Data.text(); !strings.Contains(got, "externship") || add.Data.Flags != ephemeral {
+		t.Fatalf("/profile add experience answered (flags %d):\n%s", add.Data.Flags, got)
+	}
+	_, prof := h.command(true, "profile", "")
+	if !strings.Contains(prof.Data.text(), "experience 1: hands-on externship") {
+		t.Fatalf("/profile after adding an experience:\n%s", prof.Data.text())
+	}
+	_, rm := h.command(true, "profile", `[{"name": "field", "type": 3, "value": "remove experience"}, {"name": "value", "type": 3, "value": "1"}]`)
+	if rm.Data.Flags != ephemeral || !strings.Contains(strings.ToLower(rm.Data.text()), "removed") {
+		t.Fatalf("/profile remove experience 1 answered (flags %d):\n%s", rm.Data.Flags, rm.Data.text())
 	}
 }
 
