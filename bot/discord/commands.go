@@ -138,11 +138,35 @@ func commandOptions(c bot.CommandInfo) []*discordgo.ApplicationCommandOption {
 			str(optOffer, "the program's advert or message, pasted", true, maxOffer)}
 	}
 	if c.Usage != "" {
-		// A command added to the router later: its arguments as one text.
-		return []*discordgo.ApplicationCommandOption{
-			str(optText, clip(c.Usage, maxCommandDescription), strings.HasPrefix(c.Usage, "<"), maxOffer)}
+		// A command added to the router later: its arguments as one text,
+		// chosen from a list when the usage is alternatives ("[on|off]").
+		opt := str(optText, clip(c.Usage, maxCommandDescription), strings.HasPrefix(c.Usage, "<"), maxOffer)
+		if alts, ok := alternatives(c.Usage); ok {
+			for _, a := range alts {
+				opt.Choices = append(opt.Choices, &discordgo.ApplicationCommandOptionChoice{Name: a, Value: a})
+			}
+		}
+		return []*discordgo.ApplicationCommandOption{opt}
 	}
 	return nil
+}
+
+// alternatives reads a usage that offers fixed words, "[on|off]" or
+// "<yes|no>", as those words.
+func alternatives(usage string) ([]string, bool) {
+	if len(usage) < 2 || !(usage[0] == '[' && usage[len(usage)-1] == ']' || usage[0] == '<' && usage[len(usage)-1] == '>') {
+		return nil, false
+	}
+	alts := strings.Split(usage[1:len(usage)-1], "|")
+	if len(alts) < 2 {
+		return nil, false
+	}
+	for _, a := range alts {
+		if a == "" || strings.ContainsAny(a, " <>[]") {
+			return nil, false
+		}
+	}
+	return alts, true
 }
 
 // commandText turns a slash command back into the text the router reads,
