@@ -93,9 +93,6 @@ func TestCommandsRegisteredGloballyInOneBulkOverwrite(t *testing.T) {
 	if want := append(advisor.Fields(), "add experience", "remove experience"); !slices.Equal(fields, want) {
 		t.Errorf("/profile field choices = %v, want %v", fields, want)
 	}
-	if r := byName["remind"].Options; len(r) != 1 || r[0].Required || len(r[0].Choices) != 2 || r[0].Choices[0].Value != "on" || r[0].Choices[1].Value != "off" {
-		t.Errorf("/remind options = %+v, want an optional choice of on and off", r)
-	}
 	for name, opt := range map[string]string{"classify": "description", "vet": "offer"} {
 		o := byName[name].Options
 		if len(o) != 1 || o[0].Name != opt || !o[0].Required || o[0].Type != discordgo.ApplicationCommandOptionString {
