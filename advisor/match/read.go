@@ -295,14 +295,18 @@ func social(key string, sents []string) (string, bool) {
 		return "", false
 	}
 	ws := strings.Fields(key)
-	if len(ws) > 16 {
-		return "", false
-	}
+	// Past a few words only good news stays social ("matched after 4
+	// months of USCE! thank you all, two years of rotations..."):
+	// thanks or a greeting that long carries a message of its own.
+	long := len(ws) > 16
 	used := make([]bool, len(ws))
 	found := ""
 	rank := len(socialPhrases)
 	for i, w := range ws {
 		for _, ph := range socialWords[w] {
+			if long && socialPhrases[ph.rank].kind != SocialCongrats {
+				continue
+			}
 			if i+len(ph.words) > len(ws) || !wordsAt(ws, i, ph.words) {
 				continue
 			}

@@ -32,6 +32,8 @@ func TestReadActs(t *testing.T) {
 		{"matched", "i matched! thank you", nil, ActSocial, SocialCongrats},
 		{"matched with more", "I matched into IM at a community program!!!", nil, ActSocial, SocialCongrats},
 		{"matched question", "did anyone match without usce?", nil, ActQuestion, ""},
+		{"matched, long", "Matched after 4 months of USCE! Thank you all | Two years of rotations, cold emails and tears, and I matched IM in the Midwest. Love you guys.", nil, ActSocial, SocialCongrats},
+		{"thanks, long", "thanks for the answer about observerships yesterday, my attending said the same thing about letters and the EMR access", nil, ActQuestion, ""},
 		{"greeting", "Assalamu alaikum", nil, ActSocial, SocialGreeting},
 		{"help", "what can you do?", nil, ActSocial, SocialHelp},
 		{"ack", "ok cool", nil, ActSocial, SocialAck},
