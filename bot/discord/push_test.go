@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,33 +15,9 @@ import (
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/discord"
 	"github.com/uscebot/uscebot/bot/remind"
+	"github.com/uscebot/uscebot/bot/remind/remindtest"
 	"github.com/uscebot/uscebot/bot/rich"
 )
-
-// setClock is the scheduler's clock: it stays where it is set, and its
-// After fires at once.
-type setClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *setClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *setClock) After(time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
-}
-
-func (c *setClock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
 
 // closedDMs answers a message to the DM channel as Discord does when the
 // user's DMs are closed to the bot, and passes everything else on.
@@ -62,9 +37,9 @@ func (c closedDMs) RoundTrip(r *http.Request) (*http.Response, error) {
 // withReminders turns reminders on in h's router, stores a complete
 // profile for the test user, and returns a scheduler pushing through a Bot
 // on client (the harness's own Bot when nil).
-func withReminders(t *testing.T, h *harness, client *http.Client) (*remind.Scheduler, *setClock, rules.Milestone) {
+func withReminders(t *testing.T, h *harness, client *http.Client) (*remind.Scheduler, *remindtest.Clock, rules.Milestone) {
 	t.Helper()
-	clock := &setClock{now: now}
+	clock := remindtest.NewClock(now)
 	sched := remind.New(remind.Config{Store: h.db, Compose: h.router.ReminderReply, Clock: clock,
 		Unreachable: h.router.RemindersStopped})
 	if err := h.router.EnableReminders(context.Background(), h.db, sched.Wake); err != nil {
@@ -81,22 +56,10 @@ func withReminders(t *testing.T, h *harness, client *http.Client) (*remind.Sched
 	}
 	sched.AddSender(discord.Platform, push, 0)
 
-	year, grad, letters := 2028, 2022, 1
-	p := rules.Profile{Stage: rules.StageGraduate, GradYear: &grad, ApplicationYear: &year, Specialty: "internal medicine",
-		Step1: rules.Step1Passed, Visa: rules.VisaNeeded, CanTravel: rules.Yes, Budget: rules.BudgetMedium, USLetters: &letters}
-	if err := h.db.SaveProfile(context.Background(), advisor.UserKey{Platform: discord.Platform, ID: userID}, p,
-		advisor.IntakeState{Step: advisor.StepDone}, now); err != nil {
-		t.Fatal(err)
-	}
 	// The first milestone not under way is the first reminder, at noon
 	// (the harness's clock).
-	for _, m := range rules.Assess(p, now).Milestones {
-		if m.From.After(now) {
-			return sched, clock, m
-		}
-	}
-	t.Fatal("the test profile's plan has no milestone ahead")
-	return nil, nil, rules.Milestone{}
+	first := remindtest.PlannedUser(t, h.db, advisor.UserKey{Platform: discord.Platform, ID: userID}, now)
+	return sched, clock, first
 }
 
 const remindOn = `[{"name": "text", "type": 3, "value": "on"}]`
@@ -109,7 +72,7 @@ func TestPushSendsADirectMessage(t *testing.T) {
 		t.Fatalf("/remind on in a server = %q (flags %d), want it on, ephemeral", resp.Data.text(), resp.Data.Flags)
 	}
 	before := len(h.f.all(nil))
-	clock.set(first.From.Add(12 * time.Hour))
+	clock.Set(first.From.Add(12 * time.Hour))
 	if _, _, err := sched.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +104,7 @@ func TestPushDMsClosed(t *testing.T) {
 	client.Transport = closedDMs{base: client.Transport}
 	sched, clock, first := withReminders(t, h, client)
 	h.command(true, "remind", remindOn)
-	clock.set(first.From.Add(12 * time.Hour))
+	clock.Set(first.From.Add(12 * time.Hour))
 	if _, ok, err := sched.RunOnce(context.Background()); err != nil || ok {
 		t.Errorf("RunOnce with DMs closed = %t, %v; want no reminder left", ok, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,40 +13,17 @@ import (
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/remind"
+	"github.com/uscebot/uscebot/bot/remind/remindtest"
 	"github.com/uscebot/uscebot/bot/rich"
 )
 
-// setClock is a clock that stays where it is set; its After fires at once.
-type setClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *setClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *setClock) After(time.Duration) <-chan time.Time {
-	ch := make(chan time.Time, 1)
-	ch <- c.Now()
-	return ch
-}
-
-func (c *setClock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 // remindEnv is env with reminders on: its router has /remind, and a
 // scheduler sends through the running Bot.
-func remindEnv(t *testing.T) (*env, *remind.Scheduler, *setClock, rules.Milestone) {
+func remindEnv(t *testing.T) (*env, *remind.Scheduler, *remindtest.Clock, rules.Milestone) {
 	t.Helper()
 	e := newEnv(t)
 	kb, _ := loadKB()
-	clock := &setClock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
+	clock := remindtest.NewClock(time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
 	e.router = bot.NewRouter(kb, e.db, clock.Now)
 	sched := remind.New(remind.Config{Store: e.db, Compose: e.router.ReminderReply, Clock: clock,
 		Unreachable: e.router.RemindersStopped})
@@ -58,21 +34,9 @@ func remindEnv(t *testing.T) (*env, *remind.Scheduler, *setClock, rules.Mileston
 	b := e.start(t, e.config(), nil)
 	sched.AddSender(Platform, b.Bot, 0)
 
-	year, grad, letters := 2028, 2022, 1
-	p := rules.Profile{Stage: rules.StageGraduate, GradYear: &grad, ApplicationYear: &year, Specialty: "internal medicine",
-		Step1: rules.Step1Passed, Visa: rules.VisaNeeded, CanTravel: rules.Yes, Budget: rules.BudgetMedium, USLetters: &letters}
-	u := advisor.UserKey{Platform: Platform, ID: strconv.FormatInt(ana.ID, 10)}
-	if err := e.db.SaveProfile(context.Background(), u, p, advisor.IntakeState{Step: advisor.StepDone}, clock.Now()); err != nil {
-		t.Fatal(err)
-	}
 	// The first milestone not under way is the first reminder, at noon.
-	for _, m := range rules.Assess(p, clock.Now()).Milestones {
-		if m.From.After(clock.Now()) {
-			return e, sched, clock, m
-		}
-	}
-	t.Fatal("the test profile's plan has no milestone ahead")
-	return nil, nil, nil, rules.Milestone{}
+	first := remindtest.PlannedUser(t, e.db, advisor.UserKey{Platform: Platform, ID: strconv.FormatInt(ana.ID, 10)}, clock.Now())
+	return e, sched, clock, first
 }
 
 func TestPushRemindsInThePrivateChat(t *testing.T) {
@@ -83,7 +47,7 @@ func TestPushRemindsInThePrivateChat(t *testing.T) {
 	if on := c.press("Remind me"); !strings.Contains(on.Text, "Reminders are on") || !strings.Contains(on.Text, day) {
 		t.Fatalf("Remind me = %q, want reminders on from %s", on.Text, day)
 	}
-	clock.set(first.From.Add(12*time.Hour + 5*time.Minute))
+	clock.Set(first.From.Add(12*time.Hour + 5*time.Minute))
 	if _, _, err := sched.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +74,7 @@ func TestPushBlockedStopsReminders(t *testing.T) {
 	c := e.convo(t, ana, privateChat(ana))
 	c.say("/remind on")
 	e.f.failNext("sendMessage", 1, apiFailure{code: 403, desc: "Forbidden: bot was blocked by the user"})
-	clock.set(first.From.Add(12 * time.Hour))
+	clock.Set(first.From.Add(12 * time.Hour))
 	if _, ok, err := sched.RunOnce(context.Background()); err != nil || ok {
 		t.Errorf("RunOnce after a block = %t, %v; want no reminder left", ok, err)
 	}
