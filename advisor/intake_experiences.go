@@ -332,16 +332,24 @@ var kindOptions = []Option{
 	{rules.KindTeleResearch, "Remote research"}, {rules.KindRemoteQI, "Remote QI project"},
 }
 
-// kindNouns name the kinds in plain words.
-var kindNouns = map[string]string{
-	rules.KindElective: "elective", rules.KindClerkship: "clerkship",
-	rules.KindSubInternship: "sub-internship", rules.KindExternship: "externship",
-	rules.KindRotation: "rotation", rules.KindResearchClinical: "clinical research",
-	rules.KindScribe: "scribe work", rules.KindObservership: "observership",
-	rules.KindShadowing: "shadowing", rules.KindVolunteering: "volunteering",
-	rules.KindTelehealth: "tele observership", rules.KindVirtualRotation: "virtual rotation",
-	rules.KindOnlineCourse: "online course", rules.KindTeleResearch: "remote research",
-	rules.KindRemoteQI: "remote QI project", rules.KindResearch: "research",
+// kindNames name the kinds in plain words, one and several.
+var kindNames = map[string]struct{ one, several string }{
+	rules.KindElective:         {"elective", "electives"},
+	rules.KindClerkship:        {"clerkship", "clerkships"},
+	rules.KindSubInternship:    {"sub-internship", "sub-internships"},
+	rules.KindExternship:       {"externship", "externships"},
+	rules.KindRotation:         {"rotation", "rotations"},
+	rules.KindResearchClinical: {"clinical research", "clinical research positions"},
+	rules.KindScribe:           {"scribe work", "scribe jobs"},
+	rules.KindObservership:     {"observership", "observerships"},
+	rules.KindShadowing:        {"shadowing", "shadowing experiences"},
+	rules.KindVolunteering:     {"volunteering", "volunteering roles"},
+	rules.KindTelehealth:       {"tele observership", "tele observerships"},
+	rules.KindVirtualRotation:  {"virtual rotation", "virtual rotations"},
+	rules.KindOnlineCourse:     {"online course", "online courses"},
+	rules.KindTeleResearch:     {"remote research", "remote research projects"},
+	rules.KindRemoteQI:         {"remote QI project", "remote QI projects"},
+	rules.KindResearch:         {"research", "research projects"},
 }
 
 // DescribeExperience says an experience (or what is known of a draft) in
@@ -372,8 +380,8 @@ func DescribeExperience(e rules.Experience) string {
 
 // kindPhrase is the kind with its tier in plain words.
 func kindPhrase(e rules.Experience) string {
-	noun, ok := kindNouns[e.Kind]
-	if !ok {
+	noun := kindNames[e.Kind].one
+	if noun == "" {
 		noun = spaced(e.Kind)
 	}
 	switch e.Tier() {
@@ -413,25 +421,13 @@ func countNoun(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// kindPlurals name several experiences of a kind.
-var kindPlurals = map[string]string{
-	rules.KindElective: "electives", rules.KindClerkship: "clerkships",
-	rules.KindSubInternship: "sub-internships", rules.KindExternship: "externships",
-	rules.KindRotation: "rotations", rules.KindResearchClinical: "clinical research positions",
-	rules.KindScribe: "scribe jobs", rules.KindObservership: "observerships",
-	rules.KindShadowing: "shadowing experiences", rules.KindVolunteering: "volunteering roles",
-	rules.KindTelehealth: "tele observerships", rules.KindVirtualRotation: "virtual rotations",
-	rules.KindOnlineCourse: "online courses", rules.KindTeleResearch: "remote research projects",
-	rules.KindRemoteQI: "remote QI projects", rules.KindResearch: "research projects",
-}
-
 // describeBatch says a draft and the other experiences of its description
 // in plain words: "2 non-hands-on observerships of 4 weeks each, one of
 // them in internal medicine, ended 2019".
 func describeBatch(d rules.Experience, also []rules.Experience) string {
 	phrase := kindPhrase(d)
-	if noun, ok := kindNouns[d.Kind]; ok {
-		phrase = strings.Replace(phrase, noun, kindPlurals[d.Kind], 1)
+	if n, ok := kindNames[d.Kind]; ok {
+		phrase = strings.Replace(phrase, n.one, n.several, 1)
 	}
 	parts := []string{strconv.Itoa(1+len(also)) + " " + phrase}
 	if d.Weeks > 0 {
