@@ -136,29 +136,23 @@ func bidi(r rune) bool {
 
 // visible returns s with every hidden character written out as <U+202E>,
 // so an admin sees that it is there and the line reads as typed.
-func visible(s string) string {
-	if !strings.ContainsFunc(s, hidden) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if hidden(r) {
-			fmt.Fprintf(&b, "<U+%04X>", r)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func visible(s string) string { return writeOut(s, hidden, "<U+%04X>") }
 
 // escapeJSONBidi writes the bidirectional controls of the JSON text js
 // (which encoding/json leaves as they are; it escapes control characters
 // itself) as \uXXXX escapes: the same JSON value, harmless when printed.
-func escapeJSONBidi(js string) string {
+func escapeJSONBidi(js string) string { return writeOut(js, bidi, "\\u%04x") }
+
+// writeOut returns s with every rune that is picked written with format
+// (of the rune's number) instead.
+func writeOut(s string, pick func(rune) bool, format string) string {
+	if !strings.ContainsFunc(s, pick) {
+		return s
+	}
 	var b strings.Builder
-	for _, r := range js {
-		if bidi(r) {
-			fmt.Fprintf(&b, "\\u%04x", r)
+	for _, r := range s {
+		if pick(r) {
+			fmt.Fprintf(&b, format, r)
 		} else {
 			b.WriteRune(r)
 		}
