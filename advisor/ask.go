@@ -39,8 +39,9 @@ type Answer struct {
 	// the bot itself, answered with the help text.
 	Greeting bool
 	// outside is the probability that the question belongs to one of the
-	// out-of-scope categories (0 for a greeting).
+	// out-of-scope categories; terms counts its distinct analysed terms.
 	outside float64
+	terms   int
 }
 
 // offTopic says whether the answer is an abstention that the out-of-scope
@@ -67,7 +68,7 @@ func (kb *KB) Ask(question string) Answer {
 		}
 		return Answer{Text: kb.helpText(), Greeting: true}
 	}
-	a := Answer{Score: r.Strength, outside: r.Outside}
+	a := Answer{Score: r.Strength, outside: r.Outside, terms: len(r.Terms)}
 	switch r.Verdict {
 	case match.Answer:
 		a.Topic = kb.docs[r.Ranked[0].Doc]
@@ -112,6 +113,9 @@ func (kb *KB) Closest(text string) []*Topic {
 // for small talk (a general assistant's "thank you" or "are you a bot").
 // That topic wins over the bot's own reply.
 func (kb *KB) smallTalk(text string) (*Topic, match.Result) {
+	if len(kb.smallTalkTopics()) == 0 {
+		return nil, match.Result{} // the built-in knowledge: no such topic
+	}
 	m := kb.engine.Match(text)
 	return kb.smallTalkTopic(m), m
 }
@@ -121,13 +125,24 @@ func (kb *KB) smallTalkTopic(m match.Result) *Topic {
 	if m.Verdict != match.Answer {
 		return nil
 	}
-	// Read on demand: only small talk asks, and reading every phrasing of
-	// every topic at load would slow every load.
-	t := kb.docs[m.Ranked[0].Doc]
-	if !slices.ContainsFunc(t.Phrasings, isSmallTalk) {
-		return nil
+	if t := kb.docs[m.Ranked[0].Doc]; kb.smallTalkTopics()[t] {
+		return t
 	}
-	return t
+	return nil
+}
+
+// smallTalkTopics returns the topics with a phrasing the bot would take
+// for small talk, finding them once.
+func (kb *KB) smallTalkTopics() map[*Topic]bool {
+	kb.smallTalkOnce.Do(func() {
+		kb.smallTalkSet = make(map[*Topic]bool)
+		for _, t := range kb.topics {
+			if slices.ContainsFunc(t.Phrasings, isSmallTalk) {
+				kb.smallTalkSet[t] = true
+			}
+		}
+	})
+	return kb.smallTalkSet
 }
 
 // isSmallTalk says whether the bot would take a message for small talk

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -59,6 +60,12 @@ type KB struct {
 	categories []*Topic
 	docs       []*Topic // the engine's documents: topics, then categories
 	engine     *match.Engine
+	// smallTalkSet holds the topics written for small talk (see
+	// KB.smallTalkTopic), found at the first social message: reading
+	// every phrasing at load would slow every load for the few knowledge
+	// bases that have such topics.
+	smallTalkSet  map[*Topic]bool
+	smallTalkOnce sync.Once
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -50,13 +50,12 @@ func (kb *KB) Read(text string, p *match.Pending) Reading {
 // sentences' topics are offered beside it.
 func (kb *KB) answerQuestions(r *Reading) {
 	answers := []Answer{kb.Ask(r.Text)}
-	var asked []string
 	for _, q := range r.Questions {
 		if q != r.Text && answers[0].OutOfScope == "" && !answers[0].offTopic() {
-			answers, asked = append(answers, kb.Ask(q)), append(asked, q)
+			answers = append(answers, kb.Ask(q))
 		}
 	}
-	if kb.sentencesOutside(asked, answers[1:]) {
+	if sentencesOutside(answers[1:]) {
 		// Every question asked is about something else: the topic the
 		// whole message matched came from its context ("is 229 on CK
 		// enough? I have 4 months of USCE").
@@ -107,12 +106,12 @@ const (
 
 // sentencesOutside says whether the message's question sentences, read
 // alone (answers), all ask something outside the knowledge base.
-func (kb *KB) sentencesOutside(questions []string, answers []Answer) bool {
+func sentencesOutside(answers []Answer) bool {
 	if len(answers) == 0 {
 		return false
 	}
-	for i, a := range answers {
-		if a.OutOfScope == "" || a.outside < sureOutside || len(kb.engine.Terms(questions[i])) < minSelfContained {
+	for _, a := range answers {
+		if a.OutOfScope == "" || a.outside < sureOutside || a.terms < minSelfContained {
 			return false
 		}
 	}

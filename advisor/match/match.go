@@ -71,8 +71,8 @@ type Result struct {
 	// Outside is the probability that the question belongs to one of the
 	// out-of-scope categories, 0..1.
 	Outside float64
-	// Terms are the distinct analysed terms of the question (see
-	// Engine.Terms).
+	// Terms are the distinct analysed terms of the question, typos
+	// corrected against the documents: what the engine read in it.
 	Terms []string
 }
 
@@ -204,12 +204,6 @@ func newEngine(docs []Doc) (*Engine, []docText) {
 func (e *Engine) train(texts []docText) {
 	e.clf = fit(samples(texts, 0, 0), len(texts))
 	e.ix = newIndex(texts)
-}
-
-// Terms returns the distinct analysed terms of text, typos corrected
-// against the documents: what the engine reads in a message.
-func (e *Engine) Terms(s string) []string {
-	return unique(e.voc.analyse(s, true).ts)
 }
 
 // Match reads one question.

@@ -65,8 +65,8 @@ func TestTypoCorrection(t *testing.T) {
 		"pending":        "pend",   // a real word, not "spending"
 		"attendingg now": "attend", // a letter doubled
 	} {
-		if got := e.Terms(in); len(got) == 0 || got[0] != want {
-			t.Errorf("Terms(%q) = %q, want it to start with %q", in, got, want)
+		if got := e.Match(in).Terms; len(got) == 0 || got[0] != want {
+			t.Errorf("Match(%q).Terms = %q, want it to start with %q", in, got, want)
 		}
 	}
 }
