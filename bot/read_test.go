@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uscebot/uscebot/advisor/advisortest"
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 )
@@ -238,32 +239,16 @@ func TestReadingUnsureWordAsQuestion(t *testing.T) {
 }
 
 // A question close to two topics gets "Do you mean" with a button each,
-// and a pick answers that topic. Which questions the engine finds close to
-// two topics moves with the knowledge base, so the test takes the first
-// of several borderline ones that clarifies (uscebot ask --json shows
-// "clarify" for them) and fails only if none does.
+// and a pick answers that topic.
 func TestReadingClarifies(t *testing.T) {
 	f := newFixture(t)
-	var r bot.Reply
-	for _, q := range clarifyCandidates {
-		r = f.send(t, bot.Message{Text: q})
-		if strings.HasPrefix(r.Text.String(), "Do you mean: ") {
-			break
-		}
-	}
-	if !strings.HasPrefix(r.Text.String(), "Do you mean: ") || len(r.Choices) < 2 {
-		t.Fatalf("none of %q was clarified (last reply %q %+v): add a question the engine finds close to two topics", clarifyCandidates, r.Text.String(), r.Choices)
+	q, topics := advisortest.ClarifyingQuestion(t, f.kb)
+	r := f.send(t, bot.Message{Text: q})
+	if !strings.HasPrefix(r.Text.String(), "Do you mean: ") || len(r.Choices) != len(topics) {
+		t.Fatalf("reply to %q = %q %+v, want 'Do you mean' with a choice per topic", q, r.Text.String(), r.Choices)
 	}
 	picked := f.send(t, bot.Message{Choice: r.Choices[1].ID})
 	if title, _, _ := strings.Cut(picked.Text.String(), "\n"); title != r.Choices[1].Label {
 		t.Errorf("picking %q answered %q", r.Choices[1].Label, title)
 	}
-}
-
-// clarifyCandidates are questions between two or three topics.
-var clarifyCandidates = []string{
-	"is research experience in the us equivalent to clinical experience",
-	"How far ahead of the application should I line up my rotations?",
-	"If observerships end up being my main US experience, how long should they be and in what kind of setting?",
-	"is a letter from a private clinic doc weaker than one from a university hospital attending?",
 }

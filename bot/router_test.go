@@ -23,6 +23,7 @@ var _ bot.Store = (*store.DB)(nil)
 
 // fixture is a router over the real knowledge base and a real SQLite file.
 type fixture struct {
+	kb      *advisor.KB
 	router  *bot.Router
 	handler bot.Handler
 	db      *store.DB
@@ -41,7 +42,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	f := &fixture{db: db, logs: &bytes.Buffer{}, now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
+	f := &fixture{kb: kb, db: db, logs: &bytes.Buffer{}, now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
 	f.router = bot.NewRouter(kb, db, func() time.Time { return f.now })
 	f.handler = f.router.Handler(slog.New(slog.NewTextHandler(&syncWriter{w: f.logs}, nil)))
 	return f

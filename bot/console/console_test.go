@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/advisortest"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/console"
 	"github.com/uscebot/uscebot/store"
@@ -112,5 +114,24 @@ func TestCancelEndsAWaitingConsole(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run after cancel = %v, want nil", err)
+	}
+}
+
+// A question close to two topics is asked back as a numbered list, and a
+// number picks the topic.
+func TestClarifyIsANumberedList(t *testing.T) {
+	kb, err := advisor.Load("", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, topics := advisortest.ClarifyingQuestion(t, kb)
+	out := chat(t, newHandler(t), q+"\n2\n", false)
+	for i, tp := range topics {
+		if item := fmt.Sprintf("  %d. %s", i+1, tp.Title); !strings.Contains(out, item) {
+			t.Errorf("console output lacks %q:\n%s", item, out)
+		}
+	}
+	if !strings.Contains(out, "Do you mean: ") || strings.Count(out, topics[1].Title) < 3 || !strings.Contains(out, "Sources:") {
+		t.Errorf("picking 2 did not answer %q:\n%s", topics[1].Title, out)
 	}
 }

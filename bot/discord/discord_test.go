@@ -17,6 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/advisortest"
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/discord"
@@ -786,6 +787,33 @@ func TestDMConversation(t *testing.T) {
 	r := h.press(false, "intake:application_year:back", on{components: msgs[0].rawComponents})
 	if r.Type != int(discordgo.InteractionResponseUpdateMessage) || !strings.Contains(r.Data.text(), "back one step") {
 		t.Errorf("Back in a DM: type %d\n%s", r.Type, r.Data.text())
+	}
+}
+
+// A question close to two topics is asked back with a button per topic,
+// and a press answers that topic.
+func TestClarifyButtons(t *testing.T) {
+	h := newHarness(t, options{})
+	q, topics := advisortest.ClarifyingQuestion(t, h.kb)
+	msgs := h.dm(q)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].text(), "Do you mean: ") {
+		t.Fatalf("reply to %q: %d messages\n%v", q, len(msgs), msgs)
+	}
+	var pick sentComponent
+	for _, tp := range topics {
+		found := false
+		for _, c := range msgs[0].flat() {
+			if c.Label == tp.Title {
+				found, pick = true, c
+			}
+		}
+		if !found {
+			t.Fatalf("no button %q among %s", tp.Title, msgs[0].ids())
+		}
+	}
+	r := h.press(false, pick.CustomID, on{components: msgs[0].rawComponents})
+	if got := r.Data.text(); !strings.Contains(got, topics[len(topics)-1].Title) || !strings.Contains(got, "Sources") {
+		t.Errorf("pressing %q answered:\n%s", pick.Label, got)
 	}
 }
 

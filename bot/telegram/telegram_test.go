@@ -20,6 +20,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/advisortest"
 	"github.com/uscebot/uscebot/advisor/rules"
 	"github.com/uscebot/uscebot/bot"
 	"github.com/uscebot/uscebot/bot/rich"
@@ -72,6 +73,28 @@ func TestQuestionAnswered(t *testing.T) {
 		t.Errorf("/ask@bot = %q, want an answer", m.Text)
 	}
 	e.checkLogs(t, "telehealth count")
+}
+
+// A question close to two topics is asked back with a button per topic,
+// and a press answers that topic.
+func TestClarifyButtons(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, e.config(), nil)
+	kb, err := loadKB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, topics := advisortest.ClarifyingQuestion(t, kb)
+	c := e.convo(t, ana, privateChat(ana))
+	if m := c.say(q); !strings.HasPrefix(m.Text, "Do you mean: ") || m.Markup == nil {
+		t.Fatalf("reply to %q = %q with markup %v, want 'Do you mean' with buttons", q, m.Text, m.Markup)
+	}
+	for _, tp := range topics {
+		c.button(tp.Title) // fails the test when a topic has no button
+	}
+	if m := c.press(topics[1].Title); !strings.HasPrefix(m.Text, topics[1].Title) || !strings.Contains(m.Text, "Sources:") {
+		t.Errorf("pressing %q answered %q", topics[1].Title, m.Text)
+	}
 }
 
 func TestMarkupInQuestionIsEscaped(t *testing.T) {

@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/uscebot/uscebot/advisor"
+	"github.com/uscebot/uscebot/advisor/advisortest"
 )
 
 // evalJSON is eval --json as interfaces.md gives it.
@@ -101,31 +104,24 @@ func TestAskJSONClarify(t *testing.T) {
 }
 
 // [advisor] clarify = false: a question the bot would ask back about is
-// answered or declined instead. Which questions clarify moves with the
-// knowledge base: the first of several borderline ones that does is used.
+// answered or declined instead.
 func TestAskNoClarify(t *testing.T) {
-	cfg := writeFile(t, "config.toml", "[advisor]\nclarify = false\n")
-	tried := 0
-	for _, q := range []string{
-		"is research experience in the us equivalent to clinical experience",
-		"How far ahead of the application should I line up my rotations?",
-		"If observerships end up being my main US experience, how long should they be and in what kind of setting?",
-	} {
-		var got askOutput
-		_, out, _ := runCmd(t, "", "ask", "--json", q)
-		strictly(t, out, &got)
-		if len(got.Clarify) < 2 {
-			continue
-		}
-		tried++
-		_, out, _ = runCmd(t, "", "ask", "--json", "--config", cfg, q)
-		got = askOutput{}
-		strictly(t, out, &got)
-		if len(got.Clarify) != 0 || !strings.Contains(out, `"clarify": []`) {
-			t.Errorf("ask --json %q with clarify = false = %s, want no clarification", q, out)
-		}
+	kb, err := advisor.Load("", true)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if tried == 0 {
-		t.Fatal("none of the questions is clarified by default: add one the engine finds close to two topics")
+	q, _ := advisortest.ClarifyingQuestion(t, kb)
+	var got askOutput
+	_, out, _ := runCmd(t, "", "ask", "--json", q)
+	strictly(t, out, &got)
+	if len(got.Clarify) < 2 {
+		t.Fatalf("ask --json %q = %s, want a clarification by default", q, out)
+	}
+	cfg := writeFile(t, "config.toml", "[advisor]\nclarify = false\n")
+	_, out, _ = runCmd(t, "", "ask", "--json", "--config", cfg, q)
+	got = askOutput{}
+	strictly(t, out, &got)
+	if len(got.Clarify) != 0 || !strings.Contains(out, `"clarify": []`) {
+		t.Errorf("ask --json %q with clarify = false = %s, want no clarification", q, out)
 	}
 }
