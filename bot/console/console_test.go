@@ -2,8 +2,8 @@ package console_test
 
 import (
 	"bytes"
-	"fmt"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
