@@ -114,8 +114,8 @@ func TestAskNoClarify(t *testing.T) {
 	var got askOutput
 	_, out, _ := runCmd(t, "", "ask", "--json", q)
 	strictly(t, out, &got)
-	if len(got.Clarify) < 2 {
-		t.Fatalf("ask --json %q = %s, want a clarification by default", q, out)
+	if len(got.Clarify) < 2 || len(got.Clarify) > 3 || got.Topic != nil {
+		t.Fatalf("ask --json %q = %s, want 2 or 3 topics to clarify and topic null by default", q, out)
 	}
 	cfg := writeFile(t, "config.toml", "[advisor]\nclarify = false\n")
 	_, out, _ = runCmd(t, "", "ask", "--json", "--config", cfg, q)
