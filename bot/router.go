@@ -246,15 +246,13 @@ func (r *Router) converse(ctx context.Context, m Message, p rules.Profile, s adv
 // personal note may be shown).
 func (r *Router) respond(ctx context.Context, m Message, rd advisor.Reading, p *rules.Profile) (Reply, error) {
 	r.touch(ctx, m)
-	if rd.Act == match.ActControl {
-		// "yes?" settled as a question: a word, not a question after all.
-		return r.idleControl(rd.Word, advisor.IntakeState{}), nil
+	if rd.Act == match.ActSocial && rd.Social == match.SocialHelp {
+		return r.help(ctx, m, "")
 	}
-	if rd.Act == match.ActSocial {
-		if rd.Social == match.SocialHelp {
-			return r.help(ctx, m, "")
-		}
-		return Reply{Text: rich.Plain(socialReplies[rd.Social])}, nil
+	if line, ok := BriefReply(rd); ok {
+		// A social message, or a control word ("yes?" settled as a
+		// question: a word, not a question after all).
+		return Reply{Text: rich.Plain(line)}, nil
 	}
 	a := rd.Answer
 	switch {
